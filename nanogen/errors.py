@@ -1,0 +1,121 @@
+"""Exceptions that nanogen reports as a message and an exit status.
+
+Every error that bad input can cause derives from `NanogenError`; the command
+line prints its message on stderr and exits non-zero without a traceback.
+Input problems are collected as `Problem` values first, so that one run
+reports all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+def format_key_path(parts: Iterable[str | int]) -> str:
+    """Join key path parts as `services.payments.capabilities[0].effect`."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif text:
+            text += f".{part}"
+        else:
+            text = str(part)
+    return text
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, and how to fix it."""
+
+    message: str
+    hint: str = ""
+    file: str | None = None
+    line: int | None = None
+    key_path: str = ""
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        location = self.file or "<input>"
+        if self.line is not None:
+            location += f":{self.line}"
+        text = f"{location}: "
+        if self.key_path:
+            text += f"{self.key_path}: "
+        text += self.message
+        if self.hint:
+            text += f"; {self.hint}"
+        if self.severity == "warning":
+            text = "warning: " + text
+        return text
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.file or "", self.line or 0, self.key_path, self.message)
+
+
+class NanogenError(Exception):
+    """Base class of the errors that end a run with a message, not a traceback."""
+
+    exit_code = 1
+
+
+class InputError(NanogenError):
+    """An input file has one or more problems; `problems` lists every one."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(problems, key=Problem.sort_key)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+def input_error(
+    message: str,
+    hint: str = "",
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    key_path: str = "",
+) -> InputError:
+    """Build an `InputError` that holds a single problem."""
+    return InputError(
+        [Problem(message, hint, file=file, line=line, key_path=key_path)]
+    )
+
+
+class TemplateError(NanogenError):
+    """A generator template failed to render."""
+
+    def __init__(
+        self, template: str, line: int | None, message: str, source_line: str = ""
+    ) -> None:
+        self.template = template
+        self.line = line
+        location = template if line is None else f"{template}:{line}"
+        text = f"{location}: template failed: {message}"
+        if source_line:
+            text += f"\n    {source_line.strip()}"
+        super().__init__(text)
+
+
+class GeneratorNotFoundError(NanogenError):
+    """No generator of the requested name is installed or on the search path."""
+
+    def __init__(self, name: str, available: Iterable[str]) -> None:
+        choices = ", ".join(sorted(available)) or "none"
+        super().__init__(
+            f"generator {name!r} not found; available generators: {choices}. "
+            "Set `target` to one of them or pass --template DIR."
+        )
+
+
+class OutputError(NanogenError):
+    """The output tree could not be written; what was on disk is unchanged."""
+
+
+class InternalError(NanogenError):
+    """nanogen produced something invalid: a bug to report, not a user error."""
+
+    exit_code = 3

@@ -1,0 +1,92 @@
+"""The nanoservice spec: the one intermediate representation of the pipeline.
+
+`decompose` builds a list of `Nanoservice` values from a validated capability
+list or from the operations of an OpenAPI document; `emit` turns each into its
+OpenAPI document, and generators render from both. Nothing after `decompose`
+reads the input file again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Effect = Literal["read", "create", "update", "delete"]
+EFFECTS: tuple[Effect, ...] = ("read", "create", "update", "delete")
+SecurityKind = Literal["api-key", "bearer", "none"]
+SECURITY_KINDS: tuple[SecurityKind, ...] = ("api-key", "bearer", "none")
+
+# A repeat of a read, update (PUT semantics) or delete leaves the same state as
+# one call (RFC 9110, section 9.2.2); a repeat of a create makes a second one.
+DEFAULT_IDEMPOTENT: dict[Effect, bool] = {
+    "read": True,
+    "create": False,
+    "update": True,
+    "delete": True,
+}
+
+
+def snake_case(name: str) -> str:
+    """Turn a kebab-case name into a Python identifier: `send-receipt` -> `send_receipt`."""
+    return name.replace("-", "_")
+
+
+def camel_case(name: str) -> str:
+    """Turn a kebab-case name into lower camel case: `send-receipt` -> `sendReceipt`."""
+    head, *rest = name.split("-")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A request body and the response it gets, both optional."""
+
+    summary: str = ""
+    input: Any = None
+    output: Any = None
+
+
+@dataclass(frozen=True)
+class Nanoservice:
+    """One single-operation REST service, as every later stage sees it.
+
+    Schemas use OpenAPI 3.1 (JSON Schema 2020-12) and refer to shared schemas
+    as `#/components/schemas/<Name>`; `schemas` holds exactly the shared
+    schemas they reach, directly or through each other.
+    """
+
+    project: str
+    service: str
+    capability: str
+    method: str
+    path: str
+    summary: str = ""
+    description: str = ""
+    effect: Effect = "read"
+    idempotent: bool = True
+    security: SecurityKind = "none"
+    input_schema: dict[str, Any] | None = None
+    output_schema: dict[str, Any] = field(default_factory=dict)
+    errors: dict[int, str] = field(default_factory=dict)
+    examples: tuple[Example, ...] = ()
+    schemas: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def name(self) -> str:
+        """The nanoservice name, `<service>-<capability>`."""
+        return f"{self.service}-{self.capability}"
+
+    @property
+    def package(self) -> str:
+        """The Python import name of the generated package."""
+        return snake_case(self.name)
+
+    @property
+    def operation_id(self) -> str:
+        return camel_case(self.name)
+
+    @property
+    def spec_path(self) -> str:
+        """Where the OpenAPI document goes, relative to the workspace."""
+        return f"specs/{self.service}/{self.capability}.openapi.yaml"
