@@ -80,9 +80,7 @@ def input_error(
     key_path: str = "",
 ) -> InputError:
     """Build an `InputError` that holds a single problem."""
-    return InputError(
-        [Problem(message, hint, file=file, line=line, key_path=key_path)]
-    )
+    return InputError([Problem(message, hint, file=file, line=line, key_path=key_path)])
 
 
 class TemplateError(NanogenError):
