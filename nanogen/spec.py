@@ -14,6 +14,8 @@ from typing import Any, Literal
 Effect = Literal["read", "create", "update", "delete"]
 EFFECTS: tuple[Effect, ...] = ("read", "create", "update", "delete")
 SecurityKind = Literal["api-key", "bearer", "none"]
+# A generated file is rewritten on every run; a user file is created once.
+Owner = Literal["generated", "user"]
 SECURITY_KINDS: tuple[SecurityKind, ...] = ("api-key", "bearer", "none")
 
 # A repeat of a read, update (PUT semantics) or delete leaves the same state as
@@ -90,3 +92,18 @@ class Nanoservice:
     def spec_path(self) -> str:
         """Where the OpenAPI document goes, relative to the workspace."""
         return f"specs/{self.service}/{self.capability}.openapi.yaml"
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """One file of a run, rendered in memory, as `render` hands it to `write`.
+
+    `path` is a posix path relative to the workspace root. `service` names the
+    nanoservice the file belongs to, empty for workspace-wide files; the
+    manifest stores it.
+    """
+
+    path: str
+    content: str
+    owner: Owner
+    service: str = ""

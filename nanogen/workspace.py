@@ -25,8 +25,7 @@ from typing import Any
 
 from nanogen import __version__
 from nanogen.errors import NanogenError, OutputError
-from nanogen.spec import SECURITY_KINDS
-from nanogen.write import RenderedFile
+from nanogen.spec import SECURITY_KINDS, RenderedFile
 
 logger = logging.getLogger(__name__)
 

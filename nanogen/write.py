@@ -28,10 +28,10 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from nanogen.errors import OutputError
+from nanogen.spec import Owner, RenderedFile
 
 logger = logging.getLogger(__name__)
 
-Owner = Literal["generated", "user"]
 Verb = Literal[
     "create", "update", "identical", "keep", "conflict", "overwrite", "remove"
 ]
@@ -50,20 +50,6 @@ MANIFEST_PATH = ".nanogen/manifest.json"
 MANIFEST_VERSION = 1
 TEMP_SUFFIX = ".nanogen-tmp"
 BACKUP_SUFFIX = ".nanogen-backup"
-
-
-@dataclass(frozen=True)
-class RenderedFile:
-    """One file of a run, rendered in memory.
-
-    `path` is a posix path relative to the workspace root. `service` names the
-    nanoservice the file belongs to; the manifest stores it.
-    """
-
-    path: str
-    content: str
-    owner: Owner
-    service: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,861 @@
+"""Read a YAML or JSON file into Python data, keeping the line of every key.
+
+Takes a path and hands `validate` (and the OpenAPI reader) a `Loaded`: the
+parsed data, the file name for messages and `Loaded.line_of`, which finds the
+line of any key or list item. Every way a file can fail to load becomes an
+`InputError` with the file, line and fix.
+
+YAML is parsed by libyaml where PyYAML was built with it, and by PyYAML's
+pure-Python parser otherwise; both record where each node starts. A file up
+to `FAST_PATH_BYTES` keeps its node tree, so line lookups cost nothing more.
+A larger one is turned into data without keeping nodes, and is parsed a
+second time, for positions only, when a line is first looked up. JSON is
+parsed with `json`, and read as YAML for positions in the same lazy way.
+
+Scalars follow the YAML 1.2 core schema where it is stricter than PyYAML's
+YAML 1.1 defaults. Only `true` and `false` are booleans, so `yes`, `no`,
+`on` and `off` stay strings. Dates stay strings, and so do `0123`, `1_000`
+and `1:30`, which YAML 1.1 reads as octal, grouped or base-60 numbers. Every
+string that PyYAML's dumper writes without quotes still reads back as a
+string. Only plain data is accepted: `!!python/object` and every other
+explicit tag except the core ones (`!!str`, `!!int`, `!!float`, `!!bool`,
+`!!null`, `!!seq`, `!!map`) is rejected.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+from nanogen.errors import InputError, Problem, format_key_path, input_error
+
+try:
+    from yaml.cyaml import CParser
+except ImportError:  # PyYAML built without libyaml
+    CParser = None
+
+logger = logging.getLogger(__name__)
+
+# Above this size the node tree is not kept: for a 4 MB OpenAPI document it
+# takes hundreds of MB, and positions are only needed to report a problem.
+FAST_PATH_BYTES = 1_000_000
+
+# Deeper data than this is rejected, because later stages walk it
+# recursively and no capability list or OpenAPI document needs it.
+MAX_DEPTH = 100
+
+# Aliases can repeat a mapping anywhere, so data can expand far beyond the
+# file size (the "billion laughs" file). Data is rejected when its expanded
+# size is over both this many values and `MAX_ALIAS_EXPANSION` times its
+# unique size.
+MAX_EXPANDED_VALUES = 1_000_000
+MAX_ALIAS_EXPANSION = 10
+
+KeyPath = Sequence[Hashable]
+
+_TAG_PREFIX = "tag:yaml.org,2002:"
+_MERGE_TAG = _TAG_PREFIX + "merge"
+
+
+# --- YAML loaders -----------------------------------------------------------
+
+
+class _CoreResolver(BaseResolver):
+    """Resolve untagged scalars by the rules in the module docstring."""
+
+    yaml_implicit_resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+def _add_resolver(tag: str, pattern: str, first_characters: list[str | None]) -> None:
+    regexp = re.compile(pattern)
+    for character in first_characters:
+        _CoreResolver.yaml_implicit_resolvers.setdefault(character, []).append(
+            (_TAG_PREFIX + tag, regexp)
+        )
+
+
+_add_resolver("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF"))
+# PyYAML looks the empty scalar up under None.
+_add_resolver("null", r"^(?:~|null|Null|NULL|)$", [*"~nN", None])
+_add_resolver(
+    "int", r"^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+)$", list("-+0123456789")
+)
+# PyYAML's own float forms without underscores and base 60: a dot is needed
+# and an exponent needs a sign, so `1e5` stays a string as PyYAML dumps it.
+_add_resolver(
+    "float",
+    r"^(?:[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?"
+    r"|\.[0-9]+(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)"
+    r"|\.(?:nan|NaN|NAN))$",
+    list("-+0123456789."),
+)
+_add_resolver("merge", r"^<<$", ["<"])
+
+
+class _CoreConstructor(SafeConstructor):
+    """Build plain data: mappings, lists, strings, numbers, booleans and null."""
+
+    yaml_constructors: dict[Any, Any] = {}
+
+    def construct_decimal_int(self, node: ScalarNode) -> int:
+        value = str(self.construct_scalar(node))
+        if value.startswith("0x"):
+            return int(value[2:], 16)
+        return int(value, 10)
+
+    def construct_unsupported(self, node: Node) -> None:
+        raise ConstructorError(
+            None,
+            None,
+            f"unsupported YAML tag {_short_tag(node.tag)!r}",
+            node.start_mark,
+        )
+
+
+for _tag, _constructor in [
+    ("null", SafeConstructor.construct_yaml_null),
+    ("bool", SafeConstructor.construct_yaml_bool),
+    ("int", _CoreConstructor.construct_decimal_int),
+    ("float", SafeConstructor.construct_yaml_float),
+    ("str", SafeConstructor.construct_yaml_str),
+    ("seq", SafeConstructor.construct_yaml_seq),
+    ("map", SafeConstructor.construct_yaml_map),
+]:
+    _CoreConstructor.yaml_constructors[_TAG_PREFIX + _tag] = _constructor
+_CoreConstructor.yaml_constructors[None] = _CoreConstructor.construct_unsupported
+
+
+def _short_tag(tag: str) -> str:
+    if tag.startswith(_TAG_PREFIX):
+        return "!!" + tag.removeprefix(_TAG_PREFIX)
+    return tag
+
+
+class _PythonLoader(Reader, Scanner, Parser, Composer, _CoreConstructor, _CoreResolver):
+    """PyYAML's pure-Python parser with the core schema, for when libyaml is missing.
+
+    NOTE: unlike libyaml, it rejects a plain `?`, `[` or `]` inside a flow
+    mapping, so `{reason: string?}` needs quotes here.
+    """
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _CoreConstructor.__init__(self)
+        _CoreResolver.__init__(self)
+
+
+if CParser is not None:
+
+    class _LibyamlLoader(CParser, _CoreConstructor, _CoreResolver):  # type: ignore[misc,valid-type]
+        """The libyaml parser with the core schema; it notes repeated keys."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _CoreConstructor.__init__(self)
+            _CoreResolver.__init__(self)
+            self.has_duplicate_keys = False
+
+        def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict:
+            # A cheap test, so that only a file with a repeated key pays for
+            # the node walk of `_find_duplicate_keys`.
+            own_keys = [key for key, _ in node.value if key.tag != _MERGE_TAG]
+            has_merge = len(own_keys) < len(node.value)
+            if has_merge:
+                # Merged keys may be overridden, so only the keys written in
+                # this mapping are compared, by their text.
+                texts = {
+                    (key.tag, key.value)
+                    for key in own_keys
+                    if isinstance(key, ScalarNode)
+                }
+                if len(texts) < len(own_keys):
+                    self.has_duplicate_keys = True
+            mapping = super().construct_mapping(node, deep=deep)
+            if not has_merge and len(mapping) < len(node.value):
+                self.has_duplicate_keys = True
+            return mapping
+
+
+def _new_loader(text: str) -> Any:
+    """Return a loader for text, preferring libyaml.
+
+    Raises:
+        yaml.YAMLError: the text contains a character that YAML does not allow.
+    """
+    if CParser is not None:
+        return _LibyamlLoader(text)
+    return _PythonLoader(text)
+
+
+# --- Results ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A key written twice in one mapping; the data keeps the last value."""
+
+    key_path: tuple[Hashable, ...]
+    first_line: int | None
+    line: int | None
+
+    @property
+    def key(self) -> Hashable:
+        return self.key_path[-1]
+
+
+@dataclass
+class Loaded:
+    """A parsed file: its data, its name for messages and its key positions."""
+
+    data: Any
+    file: str
+    duplicate_keys: list[DuplicateKey] = field(default_factory=list)
+    text: str | None = field(default=None, repr=False)
+    _positions: _Positions | None = field(default=None, repr=False)
+    _positions_failed: bool = field(default=False, repr=False)
+
+    def line_of(self, key_path: KeyPath) -> int | None:
+        """Return the 1-based line of a key or list item.
+
+        `key_path` mixes mapping keys and list indexes, such as
+        `("services", "payments", "capabilities", 1, "effect")`. A missing key
+        gives the line of its nearest parent that exists. Returns None only
+        when the text cannot be parsed for positions (see `_read_positions`).
+        """
+        positions = self._ensure_positions()
+        if positions is None:
+            return None
+        return positions.line_of(key_path)
+
+    def display_path(self, key_path: KeyPath) -> str:
+        """Format a key path for a message: `services.payments.capabilities[1]`.
+
+        List indexes get brackets and mapping keys, numbers included, get dots.
+        """
+        parts: list[str | int] = []
+        value = self.data
+        for part in key_path:
+            if (
+                isinstance(value, list)
+                and isinstance(part, int)
+                and not isinstance(part, bool)
+            ):
+                parts.append(part)
+                value = value[part] if 0 <= part < len(value) else None
+            else:
+                parts.append(_key_text(part))
+                value = value.get(part) if isinstance(value, dict) else None
+        return format_key_path(parts)
+
+    @property
+    def positions_built(self) -> bool:
+        """Whether positions are available without parsing the text again."""
+        return self._positions is not None
+
+    def _ensure_positions(self) -> _Positions | None:
+        if (
+            self._positions is None
+            and self.text is not None
+            and not self._positions_failed
+        ):
+            logger.debug("parsing %s again to find line numbers", self.file)
+            self._positions = _read_positions(self.text)
+            self._positions_failed = self._positions is None
+        return self._positions
+
+
+def _key_text(key: Hashable) -> str:
+    """Write a key as it is when plain, and quoted when it could be misread."""
+    text = str(key)
+    if text and text.isprintable() and not any(c in text for c in " .[]'\""):
+        return text
+    return repr(text)
+
+
+class _Positions:
+    """Line lookup over a YAML node tree; each mapping is indexed when first used."""
+
+    def __init__(self, root: Node) -> None:
+        self.root = root
+        self._indexes: dict[int, dict[tuple[type, Hashable], tuple[Node, Node]]] = {}
+        self._key_constructor = _CoreConstructor()
+
+    def line_of(self, key_path: KeyPath) -> int:
+        node = self.root
+        line = node.start_mark.line + 1
+        for part in key_path:
+            if isinstance(node, MappingNode):
+                entry = self._index(node, frozenset()).get(_key_marker(part))
+                if entry is None:
+                    break
+                key_node, node = entry
+                line = key_node.start_mark.line + 1
+            elif isinstance(node, SequenceNode) and _is_index(part, len(node.value)):
+                assert isinstance(part, int)
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return line
+
+    def _index(
+        self, node: MappingNode, active: frozenset[int]
+    ) -> dict[tuple[type, Hashable], tuple[Node, Node]]:
+        index = self._indexes.get(id(node))
+        if index is not None:
+            return index
+
+        # Keys written in the mapping override merged ones, and among several
+        # merged mappings the first one listed wins, as in the data. Building
+        # the data already applied the merges of a small file to its nodes.
+        index = {}
+        own = []
+        for key_node, value_node in node.value:
+            if key_node.tag != _MERGE_TAG:
+                own.append((key_node, value_node))
+                continue
+            sources = (
+                value_node.value
+                if isinstance(value_node, SequenceNode)
+                else [value_node]
+            )
+            for source in reversed(sources):
+                if isinstance(source, MappingNode) and id(source) not in active:
+                    index.update(self._index(source, active | {id(node)}))
+        for key_node, value_node in own:
+            key = _construct_key(self._key_constructor, key_node)
+            if key is not _NO_KEY:
+                index[_key_marker(key)] = (key_node, value_node)
+
+        self._indexes[id(node)] = index
+        return index
+
+
+_NO_KEY = object()
+
+
+def _construct_key(constructor: SafeConstructor, node: Node) -> Any:
+    """Return the value of a scalar key node, or `_NO_KEY` when it has none."""
+    if not isinstance(node, ScalarNode):
+        return _NO_KEY
+    try:
+        key = constructor.construct_object(node)
+    except (yaml.YAMLError, ValueError):
+        return _NO_KEY
+    return key if isinstance(key, Hashable) else _NO_KEY
+
+
+def _key_marker(key: Hashable) -> tuple[type, Hashable]:
+    # `True == 1` in Python, but the YAML keys `true` and `1` differ.
+    return (type(key), key)
+
+
+def _is_index(part: Hashable, length: int) -> bool:
+    return isinstance(part, int) and not isinstance(part, bool) and 0 <= part < length
+
+
+def _read_positions(text: str) -> _Positions | None:
+    """Parse text again for its positions only; return None when that fails.
+
+    JSON is read as YAML, with tabs turned into spaces: JSON allows them
+    between tokens and YAML does not, and a tab inside a JSON string is
+    always escaped.
+    NOTE: a few valid JSON files are not valid YAML (keys over 1024
+    characters, some control characters); their problems get no line.
+    """
+    if _looks_like_json(text):
+        text = text.replace("\t", " ")
+    try:
+        root = _new_loader(text).get_single_node()
+    except (yaml.YAMLError, RecursionError):
+        return None
+    return None if root is None else _Positions(root)
+
+
+def _find_duplicate_keys(root: Node) -> list[DuplicateKey]:
+    """Find every key written twice in one mapping, before merges are applied."""
+    constructor = _CoreConstructor()
+    found = []
+    visited: set[int] = set()
+    pending: list[tuple[Node, tuple[Hashable, ...]]] = [(root, ())]
+    while pending:
+        node, path = pending.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+
+        if isinstance(node, SequenceNode):
+            pending.extend(
+                (item, (*path, index)) for index, item in enumerate(node.value)
+            )
+        elif isinstance(node, MappingNode):
+            first_lines: dict[tuple[type, Hashable], int] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == _MERGE_TAG:
+                    pending.append((value_node, path))
+                    continue
+                key = _construct_key(constructor, key_node)
+                if key is _NO_KEY:
+                    continue
+                line = key_node.start_mark.line + 1
+                marker = _key_marker(key)
+                if marker in first_lines:
+                    found.append(DuplicateKey((*path, key), first_lines[marker], line))
+                else:
+                    first_lines[marker] = line
+                pending.append((value_node, (*path, key)))
+
+    return sorted(found, key=lambda duplicate: duplicate.line or 0)
+
+
+# --- Reading a file ---------------------------------------------------------
+
+
+def load_file(path: str | Path, *, require_mapping: bool = True) -> Loaded:
+    """Read a YAML or JSON file whose top level is a mapping.
+
+    A file named `*.json`, or one whose content starts with `{`, is parsed
+    with `json` first. Keys written twice in one mapping are not an error
+    here: they are listed in `Loaded.duplicate_keys` for the caller to
+    report with its other problems. With `require_mapping=False` the top
+    level may be any value, for files that `$ref` points to.
+
+    Raises:
+        InputError: the file is missing, unreadable, not UTF-8, not valid
+            YAML or JSON, empty, not a mapping at the top level (unless
+            allowed), nested too deep, or its aliases refer to themselves or
+            expand too far.
+    """
+    file = str(path)
+    text = _read_text(Path(path), file)
+
+    loaded = None
+    if Path(path).suffix.lower() == ".json":
+        loaded = _load_json(text, file, report_errors=True)
+    elif _looks_like_json(text):
+        loaded = _load_json(text, file, report_errors=False)
+    if loaded is None:
+        loaded = _load_yaml(text, file)
+
+    _check_top_level(loaded, require_mapping=require_mapping)
+    _check_structure(loaded)
+    return loaded
+
+
+def _read_text(path: Path, file: str) -> str:
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise input_error("file not found", "check the path", file=file) from None
+    except IsADirectoryError:
+        raise input_error(
+            "is a folder, not a file", "give the path of a YAML or JSON file", file=file
+        ) from None
+    except PermissionError:
+        raise input_error(
+            "cannot read the file: permission denied",
+            "check the file's permissions",
+            file=file,
+        ) from None
+    except OSError as error:
+        raise input_error(
+            f"cannot read the file: {error.strerror or error}",
+            "check the path and the file",
+            file=file,
+        ) from None
+
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content.count(b"\n", 0, error.start) + 1
+        byte = content[error.start : error.start + 1].hex()
+        raise input_error(
+            f"file is not valid UTF-8: byte 0x{byte} cannot be decoded",
+            "save the file as UTF-8",
+            file=file,
+            line=line,
+        ) from None
+
+
+def _looks_like_json(text: str) -> bool:
+    return text.lstrip()[:1] == "{"
+
+
+def _load_json(text: str, file: str, *, report_errors: bool) -> Loaded | None:
+    """Parse JSON; on a syntax error raise when `report_errors`, else return None."""
+    repeated: list[Hashable] = []
+
+    def build_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) < len(pairs):
+            repeated.append(pairs[0][0])
+        return result
+
+    def reject_constant(name: str) -> None:
+        raise ValueError(f"{name} is not a JSON number")
+
+    try:
+        data = json.loads(
+            text, object_pairs_hook=build_object, parse_constant=reject_constant
+        )
+    except json.JSONDecodeError as error:
+        if not report_errors:
+            return None
+        raise input_error(
+            f"invalid JSON at column {error.colno}: {_lower_first(error.msg)}",
+            "fix the JSON syntax at that position",
+            file=file,
+            line=error.lineno,
+        ) from None
+    except ValueError as error:
+        if not report_errors:
+            return None
+        raise input_error(
+            f"invalid JSON: {error}", "write the number as digits", file=file
+        ) from None
+    except RecursionError:
+        raise _too_deep(file, None) from None
+
+    loaded = Loaded(data, file, text=text)
+    if repeated:
+        positions = loaded._ensure_positions()
+        if positions is None:
+            loaded.duplicate_keys = [
+                DuplicateKey((key,), None, None) for key in repeated
+            ]
+        else:
+            loaded.duplicate_keys = _find_duplicate_keys(positions.root)
+    return loaded
+
+
+def _load_yaml(text: str, file: str) -> Loaded:
+    large = len(text) > FAST_PATH_BYTES and CParser is not None
+    root = None
+    duplicates: list[DuplicateKey] = []
+    try:
+        loader = _new_loader(text)
+        if large:
+            data = loader.get_single_data()
+        else:
+            root = loader.get_single_node()
+            duplicates = [] if root is None else _find_duplicate_keys(root)
+            data = None if root is None else loader.construct_document(root)
+    except yaml.YAMLError as error:
+        raise _syntax_error(error, text, file) from None
+    except RecursionError:
+        raise _too_deep(file, None) from None
+
+    positions = None if root is None else _Positions(root)
+    loaded = Loaded(data, file, duplicates, text, positions)
+    if large and loader.has_duplicate_keys:
+        positions = loaded._ensure_positions()
+        if positions is not None:
+            loaded.duplicate_keys = _find_duplicate_keys(positions.root)
+    return loaded
+
+
+def _check_top_level(loaded: Loaded, *, require_mapping: bool) -> None:
+    if isinstance(loaded.data, dict):
+        return
+    if loaded.data is None and not _has_content(loaded.text or ""):
+        raise input_error(
+            "file is empty",
+            "write a YAML or JSON mapping of keys to values",
+            file=loaded.file,
+            line=1,
+        )
+    if not require_mapping:
+        return
+    raise input_error(
+        f"the top level is {_type_name(loaded.data)}, not a mapping",
+        "write keys and values at the top level, such as 'nanogen: 1'",
+        file=loaded.file,
+        line=loaded.line_of(()) or 1,
+    )
+
+
+def _has_content(text: str) -> bool:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and stripped not in ("---", "..."):
+            return True
+    return False
+
+
+def _check_structure(loaded: Loaded) -> None:
+    """Reject data nested too deep, aliases that contain themselves, and alias bombs."""
+    data = loaded.data
+    sizes: dict[int, int] = {}
+    active = {id(data)}
+    unique = 0
+    # Each entry: a container, an iterator over its (key, value) pairs, its
+    # key path, and the expanded size of what has been counted in it so far.
+    stack: list[list[Any]] = [[data, iter(_children(data)), (), 1]]
+    while stack:
+        entry = stack[-1]
+        container, children, path, _ = entry
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            active.discard(id(container))
+            sizes[id(container)] = entry[3]
+            if stack:
+                stack[-1][3] += entry[3]
+            continue
+
+        key, value = child
+        if not isinstance(value, dict | list):
+            entry[3] += 1
+            unique += 1
+        elif id(value) in active:
+            raise input_error(
+                "a YAML alias refers to a mapping or list that contains it",
+                "replace the alias with a copy of the data it refers to",
+                file=loaded.file,
+                line=loaded.line_of((*path, key)),
+            )
+        elif id(value) in sizes:
+            entry[3] += sizes[id(value)]
+        elif len(stack) >= MAX_DEPTH:
+            raise _too_deep(loaded.file, loaded.line_of((*path, key)))
+        else:
+            unique += 1
+            active.add(id(value))
+            stack.append([value, iter(_children(value)), (*path, key), 1])
+
+        # A partial count is a lower bound, so checking the container being
+        # counted stops an alias bomb before all of it is counted.
+        expanded = entry[3]
+        if expanded > MAX_EXPANDED_VALUES and expanded > MAX_ALIAS_EXPANSION * unique:
+            raise input_error(
+                f"YAML aliases expand the data to more than {MAX_EXPANDED_VALUES:,} values",
+                "write the data out instead of repeating it through aliases",
+                file=loaded.file,
+                line=loaded.line_of(path),
+            )
+
+
+def _children(value: Any) -> Any:
+    if isinstance(value, dict):
+        return value.items()
+    if isinstance(value, list):
+        return enumerate(value)
+    return ()
+
+
+def _too_deep(file: str, line: int | None) -> InputError:
+    return input_error(
+        f"data is nested more than {MAX_DEPTH} levels deep",
+        "flatten the structure",
+        file=file,
+        line=line,
+    )
+
+
+# --- YAML syntax errors -----------------------------------------------------
+
+# nanogen's wording of the syntax errors that PyYAML and libyaml report: a
+# pattern that matches either parser's problem text, a message and a hint.
+# `{found}` is the text at the error position, `{opened}` the line where the
+# enclosing structure starts.
+_SYNTAX_MESSAGES: list[tuple[re.Pattern[str], str, str]] = [
+    (
+        re.compile(r"mapping values are not allowed"),
+        "a ':' cannot start a value here",
+        "quote the value if it contains ': ', or fix the indentation",
+    ),
+    (
+        re.compile(r"found character '\\t'|tab character that violates"),
+        "a tab character cannot indent YAML",
+        "indent with spaces",
+    ),
+    (
+        re.compile(r"that cannot start any token"),
+        "{found!r} cannot start a value",
+        "quote the value",
+    ),
+    (
+        re.compile(r"expected <block end>|did not find expected (key|'-' indicator)"),
+        "this line is not indented like the keys or list items before it",
+        "indent it as far as the keys or list items it belongs with",
+    ),
+    (
+        re.compile(r"could not find expected ':'"),
+        "a key has no ':' after it",
+        "add ': ' after the key, or quote the text",
+    ),
+    (
+        re.compile(r"found undefined alias"),
+        "alias {found!r} refers to no anchor",
+        "define the anchor with '&' before this line",
+    ),
+    (
+        re.compile(r"found unexpected end of stream"),
+        "the file ends inside a quoted string",
+        "close the quote opened on line {opened}",
+    ),
+    (
+        re.compile(r"plain value contains a flow indicator"),
+        "a plain value inside '{{...}}' or '[...]' cannot contain {found!r}",
+        'quote the value, such as "string?" or "Money[]"',
+    ),
+    (
+        re.compile(r"expected ',' or '\]'"),
+        "a '[' list is not closed",
+        "close the list opened on line {opened} with ']'",
+    ),
+    (
+        re.compile(r"expected ',' or '}'"),
+        "a '{{' mapping is not closed",
+        "close the mapping opened on line {opened} with '}}'",
+    ),
+    (
+        re.compile(r"expected (the )?node content"),
+        "a value is missing",
+        "write a value, or remove the ',' or ':' before this position",
+    ),
+    (
+        re.compile(r"expected <document start>"),
+        "the line does not belong to the structure above it",
+        "indent it under the key it belongs to, or remove it",
+    ),
+    (
+        re.compile(r"exceeded maximum nesting depth"),
+        "lists and mappings are nested too deep",
+        "flatten the structure",
+    ),
+    (
+        re.compile(r"but found another document"),
+        "the file contains more than one YAML document",
+        "remove the '---' line and keep one document",
+    ),
+    (
+        re.compile(r"second occurrence"),
+        "an anchor name is defined twice, first on line {opened}",
+        "give each anchor a different name",
+    ),
+    (
+        re.compile(r"unsupported YAML tag"),
+        "unsupported YAML tag {found!r}",
+        "remove the tag, because nanogen reads plain data only",
+    ),
+    (
+        re.compile(r"found unhashable key"),
+        "a key is a list or mapping",
+        "use a string or number as the key",
+    ),
+    (
+        re.compile(r"unacceptable character"),
+        "control character {found!r} is not allowed in YAML",
+        "remove it, or write it as an escape in a double-quoted string",
+    ),
+]
+
+
+def _syntax_error(error: yaml.YAMLError, text: str, file: str) -> InputError:
+    """Turn a PyYAML or libyaml error into a message with the line, column and fix."""
+    line = column = opened = None
+    found = ""
+    problem = str(error)
+    if isinstance(error, yaml.MarkedYAMLError):
+        problem = error.problem or ""
+        mark = error.problem_mark
+        if mark is not None:
+            line, column = mark.line + 1, mark.column + 1
+            found = _token_at(text, mark.index)
+        if error.context_mark is not None:
+            opened = error.context_mark.line + 1
+    elif isinstance(error, yaml.reader.ReaderError) and isinstance(error.position, int):
+        # A ReaderError has the offset of the character, not a line.
+        line = text.count("\n", 0, error.position) + 1
+        problem = "unacceptable character"
+        found = chr(error.character) if isinstance(error.character, int) else ""
+    if "unsupported YAML tag" in problem:
+        found = problem.split("'")[1]
+    if found == "\t" and "cannot start any token" in problem:
+        problem = "tab character that violates indentation"
+    if (
+        re.search(r"expected ',' or '[\]}]'", problem)
+        and found in ("?", "[", "]")
+        and isinstance(error, yaml.MarkedYAMLError)
+        and error.problem_mark is not None
+        and text[error.problem_mark.index - 1 : error.problem_mark.index].strip(",{[")
+    ):
+        # Right after a word, as in `{tags: string[]}`: the parser took the
+        # character for the start or end of a flow collection.
+        problem = "plain value contains a flow indicator"
+
+    where = "invalid YAML" if column is None else f"invalid YAML at column {column}"
+    for pattern, message, hint in _SYNTAX_MESSAGES:
+        if pattern.search(problem):
+            return input_error(
+                f"{where}: " + message.format(found=found, opened=opened or line),
+                hint.format(found=found, opened=opened or line),
+                file=file,
+                line=line,
+            )
+    return input_error(
+        f"{where}: {_lower_first(problem.strip()) or 'the parser failed'}",
+        "fix the syntax at that position",
+        file=file,
+        line=line,
+    )
+
+
+def _token_at(text: str, index: int) -> str:
+    """Return the character at `index`, or the whole alias or tag that starts there."""
+    match = re.compile(r"[*!][^\s,\[\]{}]*|.").match(text, index)
+    return match.group() if match else ""
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _type_name(value: Any) -> str:
+    """Name a value's type with its article: `a list`, `a string`, `null`."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def duplicate_key_problem(duplicate: DuplicateKey, loaded: Loaded) -> Problem:
+    """Describe a key written twice in one mapping."""
+    lines = ""
+    if duplicate.first_line is not None and duplicate.line is not None:
+        lines = f", on lines {duplicate.first_line} and {duplicate.line}"
+    return Problem(
+        f"key {duplicate.key!r} is written twice in the same mapping{lines}",
+        "remove or rename one of them, because only the last one is used",
+        file=loaded.file,
+        line=duplicate.line,
+        key_path=loaded.display_path(duplicate.key_path),
+    )

@@ -1,0 +1,1338 @@
+"""Check a capability list and report every problem in it at once.
+
+Takes a `Loaded` from `nanogen.load` and returns `Problem`s. The checks run
+in three steps. First comes the format's JSON Schema
+(`schemas/capabilities.schema.json`), with its errors reworded. Then come the
+rules a schema cannot express: unique names and operations, names that are
+safe identifiers, references that resolve, path templates and error statuses.
+Last, each example is checked against its capability's fields.
+`nanogen.decompose` reads the data only after `check_capabilities` passed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+import sys
+from collections.abc import Hashable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing.exceptions import Unresolvable
+
+from nanogen.decompose import expand_fields, normalize_schema, pascal_case
+from nanogen.errors import InputError, Problem, Severity
+from nanogen.load import Loaded, duplicate_key_problem
+from nanogen.spec import camel_case, snake_case
+
+SCHEMA_PATH = Path(__file__).parent / "schemas" / "capabilities.schema.json"
+
+KeyPath = tuple[Hashable, ...]
+
+FORMAT_VERSION = 1
+BUILTIN_TYPES = ("string", "integer", "number", "boolean", "object")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+QUERY_TYPES = frozenset({"string", "integer", "number", "boolean"})
+COMPONENTS_PREFIX = "#/components/schemas/"
+
+# The same patterns as `$defs` in the schema file; a test keeps them equal.
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
+SCHEMA_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+FIELD_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+NAME_MAX_LENGTH = 63
+IDENTIFIER_MAX_LENGTH = 100
+SHORTHAND_PATTERN = re.compile(r"([A-Za-z][A-Za-z0-9_]*)((?:\[\])*)(\?)?\Z")
+
+# --- Reserved words ---------------------------------------------------------
+#
+# Names become Python and TypeScript identifiers: modules, functions,
+# classes, model fields and parameters. The lists are fixed here, not read
+# from the running interpreter, so that a file valid today stays valid.
+
+PYTHON_KEYWORDS = frozenset(
+    "False None True and as assert async await break class continue def del elif "
+    "else except finally for from global if import in is lambda nonlocal not or "
+    "pass raise return try while with yield".split()
+)
+# ECMAScript reserved words, the ones strict mode adds, and the two names
+# strict mode forbids binding.
+TYPESCRIPT_RESERVED = frozenset(
+    "await break case catch class const continue debugger default delete do else "
+    "enum export extends false finally for function if import in instanceof new "
+    "null return super switch this throw true try typeof var void while with yield "
+    "implements interface let package private protected public static "
+    "arguments eval".split()
+)
+# A shared schema becomes a TypeScript type and a Python class in the module
+# that imports these names, and a type named after a TypeScript primitive is
+# an error.
+SCHEMA_SHADOWED = frozenset(
+    "Annotated Any BaseModel ConfigDict Field Literal Optional Problem RootModel "
+    "Union bool bytes dict float int list str "
+    "any bigint boolean never number object string symbol undefined unknown".split()
+)
+# Public attributes of pydantic's BaseModel (pydantic 2.14): a field of the
+# same name shadows it, which pydantic warns about or rejects.
+PYDANTIC_ATTRIBUTES = frozenset(
+    "construct copy dict from_orm json parse_file parse_obj parse_raw schema "
+    "schema_json update_forward_refs validate model_computed_fields model_config "
+    "model_construct model_copy model_dump model_dump_json model_extra model_fields "
+    "model_fields_set model_json_schema model_parametrized_name model_post_init "
+    "model_rebuild model_validate model_validate_json model_validate_strings".split()
+)
+PYDANTIC_PROTECTED_PREFIXES = ("model_validate", "model_dump")
+# Top-level modules that a generated service imports and whose name has an
+# underscore, so that a `<service>_<capability>` package could take it.
+DEPENDENCY_MODULES = frozenset(
+    "annotated_types jsonschema_specifications openapi_spec_validator pydantic_core "
+    "pydantic_settings typing_extensions typing_inspection".split()
+)
+
+# The hint for each required key, by key name.
+_REQUIRED_HINTS = {
+    "nanogen": "add 'nanogen: 1' as the first key",
+    "project": "add 'project:' with a kebab-case name such as 'shop'",
+    "services": "add 'services:' with at least one service and its capabilities",
+    "capabilities": "add 'capabilities:' with a list of capabilities",
+    "name": "add 'name:' with a kebab-case name such as 'calculate-tax'",
+    "effect": "add 'effect:' with one of read, create, update, delete",
+}
+
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "null": "null",
+}
+
+_TYPE_HINTS = {
+    "object": "write 'key: value' pairs on the lines below it, indented",
+    "array": "write a list with one '- ' item per line",
+    "string": "write text, quoted if it looks like a number or boolean",
+    "integer": "write a whole number",
+    "number": "write a number",
+    "boolean": "write true or false",
+}
+
+
+# --- Public functions -------------------------------------------------------
+
+
+def validate_capabilities(loaded: Loaded) -> list[Problem]:
+    """Return every error and warning in a capability list, sorted by line."""
+    report = _Report(loaded)
+    data = loaded.data if isinstance(loaded.data, dict) else {}
+
+    _check_duplicate_keys(report)
+    _check_against_schema(report, data)
+    _check_names(report, data)
+    _check_capabilities(report, data)
+    _check_shared_schemas(report, data)
+    _check_examples(report, data)
+
+    return sorted(set(report.problems), key=Problem.sort_key)
+
+
+def check_capabilities(loaded: Loaded) -> list[Problem]:
+    """Return the warnings of a capability list, or raise if it has errors.
+
+    Raises:
+        InputError: the list has at least one error. It contains every
+            problem, warnings too.
+    """
+    problems = validate_capabilities(loaded)
+    if any(problem.severity == "error" for problem in problems):
+        raise InputError(problems)
+    return problems
+
+
+@functools.cache
+def capabilities_schema() -> dict[str, Any]:
+    """Return the JSON Schema of the capability list format."""
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
+
+
+# --- Collecting problems ----------------------------------------------------
+
+
+class _Report:
+    """The problems found so far, and where the errors are."""
+
+    def __init__(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        self.problems: list[Problem] = []
+        self.error_paths: list[KeyPath] = []
+
+    def error(self, path: Iterable[Hashable], message: str, hint: str = "") -> None:
+        self._add(tuple(path), message, hint, "error")
+
+    def warning(self, path: Iterable[Hashable], message: str, hint: str = "") -> None:
+        self._add(tuple(path), message, hint, "warning")
+
+    def has_error_under(self, prefix: KeyPath) -> bool:
+        return any(path[: len(prefix)] == prefix for path in self.error_paths)
+
+    def _add(self, path: KeyPath, message: str, hint: str, severity: Severity) -> None:
+        if severity == "error":
+            self.error_paths.append(path)
+        self.problems.append(
+            Problem(
+                _single_line(message),
+                _single_line(hint),
+                file=self.loaded.file,
+                line=self.loaded.line_of(path),
+                key_path=self.loaded.display_path(path),
+                severity=severity,
+            )
+        )
+
+
+def _check_duplicate_keys(report: _Report) -> None:
+    loaded = report.loaded
+    for duplicate in loaded.duplicate_keys:
+        path = duplicate.key_path
+        if len(path) == 2 and path[0] == "services" and duplicate.first_line:
+            report.error(
+                path,
+                f"service {duplicate.key!r} is defined twice, on lines "
+                f"{duplicate.first_line} and {duplicate.line}",
+                "rename one of them, or move all their capabilities into one",
+            )
+        else:
+            problem = duplicate_key_problem(duplicate, loaded)
+            report.error(path, problem.message, problem.hint)
+
+
+# --- The JSON Schema --------------------------------------------------------
+
+
+def _check_against_schema(report: _Report, data: dict[str, Any]) -> None:
+    schema = capabilities_schema()
+    # Names, paths and error statuses get their own, more precise checks in
+    # `_check_names` and `_check_capabilities`.
+    skipped = [
+        schema["$defs"]["name"],
+        schema["$defs"]["schemaName"],
+        schema["$defs"]["fieldName"],
+        schema["$defs"]["capability"]["properties"]["path"],
+        schema["$defs"]["capability"]["properties"]["errors"]["propertyNames"],
+    ]
+    for error in Draft202012Validator(schema).iter_errors(data):
+        if any(error.schema is skip for skip in skipped):
+            continue
+        _report_schema_error(report, error)
+
+
+def _report_schema_error(report: _Report, error: ValidationError) -> None:
+    path = tuple(error.absolute_path)
+    value = error.instance
+    keyword = error.validator
+
+    if keyword == "additionalProperties" and isinstance(value, dict):
+        valid = sorted(error.schema.get("properties", {}))
+        for key in value:
+            if key not in valid:
+                report.error(
+                    (*path, key),
+                    f"unknown key {key!r}",
+                    _choice_hint(key, valid, "keys"),
+                )
+    elif keyword == "required" and isinstance(value, dict):
+        for key in error.validator_value:
+            if key not in value:
+                report.error(
+                    path,
+                    f"missing required key {key!r}",
+                    _REQUIRED_HINTS.get(key, f"add {key!r}"),
+                )
+    elif keyword == "type":
+        expected = error.validator_value
+        names = [expected] if isinstance(expected, str) else list(expected)
+        wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in names)
+        report.error(
+            path,
+            f"expected {wanted}, got {_describe(value)}",
+            _TYPE_HINTS.get(names[0], f"change it to {wanted}"),
+        )
+    elif keyword == "const" and path == ("nanogen",):
+        report.error(
+            path,
+            f"unknown format version {value!r}",
+            f"this nanogen reads version {FORMAT_VERSION}",
+        )
+    elif keyword == "enum":
+        _report_enum_error(report, path, value, error.validator_value)
+    elif keyword == "minItems":
+        report.error(path, "the list is empty", "add at least one item")
+    elif keyword == "minProperties":
+        report.error(path, "the mapping is empty", "add at least one entry")
+    elif keyword == "minLength":
+        report.error(path, "the value is empty", "write a value or remove the key")
+    elif keyword == "anyOf" and path[-2:-1] in (("input",), ("output",)):
+        _report_field_type_error(report, path, value)
+    else:
+        report.error(path, _lower_first(error.message), "fix the value")
+
+
+def _report_enum_error(
+    report: _Report, path: KeyPath, value: Any, choices: list[Any]
+) -> None:
+    kinds = {"effect": "effect", "security": "security scheme", "method": "method"}
+    kind = kinds.get(str(path[-1]) if path else "", "value")
+    if kind == "method":
+        choices = list(METHODS)
+        value_text = value.upper() if isinstance(value, str) else value
+    else:
+        value_text = value
+    report.error(
+        path,
+        f"unknown {kind} {value!r}",
+        _choice_hint(value_text, [str(choice) for choice in choices], kind),
+    )
+
+
+def _report_field_type_error(report: _Report, path: KeyPath, value: Any) -> None:
+    shorthands = (
+        "use string, integer, number, boolean, object or a shared schema's name, "
+        "with [] for a list and ? for optional, or a JSON Schema mapping"
+    )
+    if isinstance(value, str):
+        report.error(path, f"invalid field type {value!r}", shorthands)
+    else:
+        report.error(path, f"expected a field type, got {_describe(value)}", shorthands)
+
+
+# --- Names ------------------------------------------------------------------
+
+
+def _check_names(report: _Report, data: dict[str, Any]) -> None:
+    if "project" in data:
+        _check_kebab_name(report, ("project",), data["project"], "project name")
+
+    for service_name in _mapping(data.get("services")):
+        _check_kebab_name(
+            report, ("services", service_name), service_name, "service name"
+        )
+
+    # The emitted documents name each capability's body schemas this way.
+    generated = {}
+    for _, _, capability, path in _iter_capabilities(data):
+        if "name" in capability:
+            name = capability["name"]
+            _check_kebab_name(report, (*path, "name"), name, "capability name")
+            if isinstance(name, str):
+                generated[f"{pascal_case(name)}Input"] = name
+                generated[f"{pascal_case(name)}Output"] = name
+        for part in ("input", "output"):
+            for field in _mapping(capability.get(part)):
+                _check_field_name(report, (*path, part, field), field)
+
+    for schema_name in _mapping(data.get("schemas")):
+        _check_schema_name(report, ("schemas", schema_name), schema_name, generated)
+
+
+def _check_kebab_name(report: _Report, path: KeyPath, name: Any, what: str) -> None:
+    """Check a project, service or capability name."""
+    if not _check_is_string(report, path, name, what):
+        return
+    if _check_path_characters(report, path, name, what):
+        return
+
+    suggestion = _kebab_suggestion(name)
+    if not name:
+        report.error(
+            path, f"{what} is empty", f"use a kebab-case name such as {suggestion!r}"
+        )
+    elif not NAME_PATTERN.match(name):
+        report.error(
+            path,
+            f"{what} {name!r} is not kebab-case",
+            "use lower-case letters, digits and single hyphens, starting with a "
+            f"letter, such as {suggestion!r}",
+        )
+    elif len(name) > NAME_MAX_LENGTH:
+        report.error(
+            path,
+            f"{what} {name!r} is longer than {NAME_MAX_LENGTH} characters",
+            "shorten it, because it becomes part of host names and package names",
+        )
+    else:
+        languages = _reserved_in(name, snake_case(name), camel_case(name))
+        if languages:
+            report.error(
+                path,
+                f"{what} {name!r} is a reserved word in {languages}",
+                "choose another name",
+            )
+
+
+def _check_schema_name(
+    report: _Report, path: KeyPath, name: Any, generated: dict[str, str]
+) -> None:
+    """Check the name of a shared schema, which becomes a class and a type."""
+    what = "shared schema name"
+    if not _check_is_string(report, path, name, what):
+        return
+    if _check_path_characters(report, path, name, what):
+        return
+
+    if not SCHEMA_NAME_PATTERN.match(name):
+        report.error(
+            path,
+            f"{what} {name!r} is not a valid identifier",
+            "use letters, digits and underscores, starting with a letter, such as "
+            f"{_identifier_suggestion(name, capitalize=True)!r}",
+        )
+    elif len(name) > IDENTIFIER_MAX_LENGTH:
+        report.error(
+            path,
+            f"{what} {name!r} is longer than {IDENTIFIER_MAX_LENGTH} characters",
+            "shorten it",
+        )
+    elif name in BUILTIN_TYPES:
+        report.error(
+            path,
+            f"{what} {name!r} is also a built-in field type",
+            "rename it, for example with a capital letter, so that field types "
+            "can tell them apart",
+        )
+    elif languages := _reserved_in(name):
+        report.error(
+            path,
+            f"{what} {name!r} is a reserved word in {languages}",
+            "choose another name",
+        )
+    elif name in SCHEMA_SHADOWED:
+        report.error(
+            path,
+            f"{what} {name!r} would hide a name that the generated code uses",
+            "choose another name",
+        )
+    elif name in generated:
+        report.error(
+            path,
+            f"{what} {name!r} is the name nanogen gives to a body schema of "
+            f"capability {generated[name]!r}",
+            "choose another name",
+        )
+
+
+def _check_field_name(report: _Report, path: KeyPath, name: Any) -> None:
+    """Check an input or output field name, which becomes a model attribute."""
+    what = "field name"
+    if not _check_is_string(report, path, name, what):
+        return
+
+    suggestion = _identifier_suggestion(name, capitalize=False)
+    if name.startswith("_"):
+        report.error(
+            path,
+            f"{what} {name!r} starts with an underscore, which pydantic treats as "
+            "a private attribute",
+            f"rename it, such as {suggestion!r}",
+        )
+    elif not FIELD_NAME_PATTERN.match(name):
+        report.error(
+            path,
+            f"{what} {name!r} is not a valid identifier",
+            f"use letters, digits and underscores, starting with a letter, such as {suggestion!r}",
+        )
+    elif len(name) > IDENTIFIER_MAX_LENGTH:
+        report.error(
+            path,
+            f"{what} {name!r} is longer than {IDENTIFIER_MAX_LENGTH} characters",
+            "shorten it",
+        )
+    elif languages := _reserved_in(name):
+        report.error(
+            path,
+            f"{what} {name!r} is a reserved word in {languages}",
+            "choose another name",
+        )
+    elif name in PYDANTIC_ATTRIBUTES or name.startswith(PYDANTIC_PROTECTED_PREFIXES):
+        report.error(
+            path,
+            f"{what} {name!r} would hide an attribute of pydantic's BaseModel",
+            "choose another name",
+        )
+
+
+def _check_is_string(report: _Report, path: KeyPath, name: Any, what: str) -> bool:
+    if isinstance(name, str):
+        return True
+    report.error(
+        path,
+        f"{what} {name!r} is {_describe_type(name)}, not a string",
+        "quote it, or use letters instead",
+    )
+    return False
+
+
+def _check_path_characters(
+    report: _Report, path: KeyPath, name: str, what: str
+) -> bool:
+    """Report a name that would make a file path leave its folder."""
+    for part in ("..", "/", "\\"):
+        if part in name:
+            kind = "'..'" if part == ".." else f"the path separator {part!r}"
+            report.error(
+                path,
+                f"{what} {name!r} contains {kind}, so files generated from it "
+                "would be written outside their folder",
+                f"use a name such as {_kebab_suggestion(name)!r}",
+            )
+            return True
+    return False
+
+
+def _reserved_in(*forms: str) -> str:
+    """Name the languages in which any of `forms` is reserved, or return ''."""
+    # Soft keywords (match, case, type) stay valid identifiers in Python, and
+    # `type` is a common field name, so only hard keywords count.
+    python = any(form in PYTHON_KEYWORDS for form in forms)
+    typescript = any(form in TYPESCRIPT_RESERVED for form in forms)
+    if python and typescript:
+        return "Python and TypeScript"
+    if python:
+        return "Python"
+    if typescript:
+        return "TypeScript"
+    return ""
+
+
+def _kebab_suggestion(name: str) -> str:
+    words = re.findall(
+        r"[a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", name).lower()
+    )
+    suggestion = "-".join(words).lstrip("0123456789-")
+    return suggestion if NAME_PATTERN.match(suggestion) else "my-name"
+
+
+def _identifier_suggestion(name: str, *, capitalize: bool) -> str:
+    words = re.findall(r"[A-Za-z0-9]+", name)
+    if capitalize:
+        suggestion = "".join(word[:1].upper() + word[1:] for word in words)
+    else:
+        suggestion = "_".join(words)
+    suggestion = suggestion.lstrip("0123456789")
+    if not suggestion or _reserved_in(suggestion):
+        return "MyName" if capitalize else "my_name"
+    return suggestion
+
+
+# --- Services and capabilities ----------------------------------------------
+
+
+def _iter_capabilities(
+    data: dict[str, Any],
+) -> Iterator[tuple[Hashable, int, dict[str, Any], KeyPath]]:
+    """Yield (service name, index, capability, key path) for each capability mapping."""
+    for service_name, service in _mapping(data.get("services")).items():
+        for index, capability in enumerate(
+            _sequence(_mapping(service).get("capabilities"))
+        ):
+            if isinstance(capability, dict):
+                yield (
+                    service_name,
+                    index,
+                    capability,
+                    ("services", service_name, "capabilities", index),
+                )
+
+
+def _check_capabilities(report: _Report, data: dict[str, Any]) -> None:
+    shared = _mapping(data.get("schemas"))
+    names_seen: dict[tuple[Hashable, str], KeyPath] = {}
+    packages_seen: dict[str, tuple[Hashable, str, KeyPath]] = {}
+    operations_seen: dict[tuple[str, str], tuple[Hashable, str, KeyPath]] = {}
+
+    for service_name, _, capability, path in _iter_capabilities(data):
+        name = capability.get("name")
+        if isinstance(name, str) and isinstance(service_name, str):
+            first = names_seen.setdefault((service_name, name), path)
+            if first != path:
+                report.error(
+                    (*path, "name"),
+                    f"capability name {name!r} is already used in service "
+                    f"{service_name!r} on line {report.loaded.line_of((*first, 'name'))}",
+                    "rename one of them",
+                )
+            elif NAME_PATTERN.match(name) and NAME_PATTERN.match(service_name):
+                # Names that are not kebab-case were reported already, and
+                # would only add confusing package or path clashes.
+                _check_package(report, packages_seen, service_name, name, path)
+                _check_operation(
+                    report, operations_seen, service_name, name, capability, path
+                )
+
+        _check_fields(report, capability, path, shared)
+        _check_path(report, capability, path, shared)
+        _check_error_statuses(report, capability, path)
+        _check_idempotent(report, capability, path)
+
+
+def _check_package(
+    report: _Report,
+    seen: dict[str, tuple[Hashable, str, KeyPath]],
+    service: str,
+    capability: str,
+    path: KeyPath,
+) -> None:
+    package = snake_case(f"{service}-{capability}")
+    taken_by = ""
+    if package in sys.stdlib_module_names:
+        taken_by = "a module of Python's standard library"
+    elif package in DEPENDENCY_MODULES:
+        taken_by = "a module that generated services import"
+    if taken_by:
+        report.error(
+            (*path, "name"),
+            f"the package name {package!r} of this capability is also the name of "
+            f"{taken_by}",
+            "rename the service or the capability",
+        )
+        return
+
+    first = seen.setdefault(package, (service, capability, path))
+    if first[2] != path:
+        other_service, other_capability, other_path = first
+        report.error(
+            (*path, "name"),
+            f"the package name {package!r} of this capability is also the one of "
+            f"service {other_service!r}, capability {other_capability!r} on line "
+            f"{report.loaded.line_of((*other_path, 'name'))}",
+            "rename one of the services or capabilities, because hyphens become underscores",
+        )
+
+
+def _check_operation(
+    report: _Report,
+    seen: dict[tuple[str, str], tuple[Hashable, str, KeyPath]],
+    service: str,
+    capability: str,
+    data: dict[str, Any],
+    path: KeyPath,
+) -> None:
+    method = data.get("method", "POST")
+    url = data.get("path", f"/{capability}")
+    if not isinstance(method, str) or not isinstance(url, str):
+        return
+
+    # `{id}` and `{order_id}` in the same place match the same requests.
+    key = (method.upper(), re.sub(r"\{[^{}]*\}", "{}", url))
+    first = seen.setdefault(key, (service, capability, path))
+    if first[2] != path:
+        other_service, other_capability, other_path = first
+        where = (*path, "path") if "path" in data else (*path, "name")
+        report.error(
+            where,
+            f"{method.upper()} {url} is also the operation of service {other_service!r}, "
+            f"capability {other_capability!r} on line {report.loaded.line_of(other_path)}",
+            "set a different 'path' or 'method' on one of them",
+        )
+
+
+def _check_idempotent(
+    report: _Report, capability: dict[str, Any], path: KeyPath
+) -> None:
+    effect = capability.get("effect")
+    if capability.get("idempotent") is False and effect in ("read", "delete"):
+        report.warning(
+            (*path, "idempotent"),
+            f"idempotent is false on a {effect} capability",
+            f"a repeated {effect} normally leaves the same state, so remove "
+            "'idempotent: false' unless this one does not",
+        )
+
+
+def _check_error_statuses(
+    report: _Report, capability: dict[str, Any], path: KeyPath
+) -> None:
+    seen: dict[int, Hashable] = {}
+    for key in _mapping(capability.get("errors")):
+        where = (*path, "errors", key)
+        status = _status_code(key)
+        if status is None:
+            report.error(
+                where,
+                f"error status {key!r} is not an HTTP status code",
+                "use a number from 400 to 599, such as 404",
+            )
+        elif not 400 <= status <= 599:
+            report.error(
+                where,
+                f"error status {status} is outside 400-599",
+                "list only client (4xx) and server (5xx) errors here",
+            )
+        elif status in seen:
+            report.error(
+                where,
+                f"error status {status} is listed twice",
+                f"remove one of {seen[status]!r} and {key!r}",
+            )
+        else:
+            seen[status] = key
+
+
+def _status_code(key: Hashable) -> int | None:
+    """Return a status from a YAML key, which is an int unless it was quoted."""
+    if isinstance(key, bool):
+        return None
+    if isinstance(key, int):
+        return key
+    if isinstance(key, str) and re.fullmatch(r"[1-9][0-9]{2}", key):
+        return int(key)
+    return None
+
+
+# --- Field types and references ---------------------------------------------
+
+
+def _check_fields(
+    report: _Report, capability: dict[str, Any], path: KeyPath, shared: dict[str, Any]
+) -> None:
+    method = capability.get("method", "POST")
+    method = method.upper() if isinstance(method, str) else ""
+    url = capability.get("path")
+    path_parameters = set(_path_parameters(url)) if isinstance(url, str) else set()
+
+    for part in ("input", "output"):
+        for field, field_type in _mapping(capability.get(part)).items():
+            where = (*path, part, field)
+            if isinstance(field_type, str):
+                _check_shorthand(report, where, field_type, shared)
+            elif isinstance(field_type, dict):
+                _check_json_schema(report, where, field_type, shared)
+            if (
+                part == "input"
+                and method in ("GET", "DELETE")
+                and field not in path_parameters
+                and _field_kind(field_type, shared) not in ("scalar", "list", "unknown")
+            ):
+                report.error(
+                    where,
+                    f"input field {field!r} of type {_field_type_text(field_type)} cannot be "
+                    f"a query parameter of a {method} request",
+                    "use string, integer, number, boolean or a list of those, "
+                    "or use method POST",
+                )
+
+
+def _check_shorthand(
+    report: _Report, path: KeyPath, text: str, shared: dict[str, Any]
+) -> None:
+    match = SHORTHAND_PATTERN.match(text)
+    if match is None:
+        return  # The schema's pattern already reported it.
+    base = match.group(1)
+    if base in BUILTIN_TYPES or base in shared:
+        return
+    choices = [*BUILTIN_TYPES, *(name for name in shared if isinstance(name, str))]
+    where = "" if base == text else f" in {text!r}"
+    report.error(
+        path,
+        f"unknown type {base!r}{where}",
+        _unknown_type_hint(base, choices),
+    )
+
+
+def _unknown_type_hint(name: str, choices: list[str]) -> str:
+    known = ", ".join(choices)
+    closest = difflib.get_close_matches(name, choices, n=1)
+    if not closest:
+        closest = [choice for choice in choices if choice.lower() == name.lower()][:1]
+    if closest:
+        return f"did you mean {closest[0]!r}? Known types: {known}"
+    return f"define it under 'schemas' or use one of: {known}"
+
+
+def _check_shared_schemas(report: _Report, data: dict[str, Any]) -> None:
+    shared = _mapping(data.get("schemas"))
+    for name, schema in shared.items():
+        if isinstance(schema, dict):
+            _check_json_schema(report, ("schemas", name), schema, shared)
+    _check_reference_cycles(report, shared)
+
+
+def _check_reference_cycles(report: _Report, shared: dict[str, Any]) -> None:
+    """Report shared schemas that apply themselves to the same value forever.
+
+    `A: {$ref: B}` with `B: {allOf: [{$ref: A}]}` never nests, so a validator
+    recurses without end. A cycle through `properties` or `items` is fine,
+    because each step goes one level into the value.
+    """
+    in_place = {name: _in_place_refs(schema) for name, schema in shared.items()}
+    for start in shared:
+        pending = [(start, [start])]
+        visited: set[Hashable] = set()
+        while pending:
+            name, trail = pending.pop()
+            for target in in_place.get(name, []):
+                if target == start:
+                    cycle = " -> ".join(str(step) for step in [*trail, start])
+                    report.error(
+                        ("schemas", start),
+                        f"shared schema {start!r} refers to itself without nesting: "
+                        f"{cycle}",
+                        "put the reference under 'properties' or 'items', or remove it",
+                    )
+                    pending = []
+                    break
+                if target in shared and target not in visited:
+                    visited.add(target)
+                    pending.append((target, [*trail, target]))
+
+
+def _in_place_refs(schema: Any) -> list[str]:
+    """Return the shared schema names that apply to the same value as `schema`."""
+    if not isinstance(schema, dict):
+        return []
+    names = []
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        names.append(ref.removeprefix(COMPONENTS_PREFIX))
+    for key in ("not", "if", "then", "else"):
+        names.extend(_in_place_refs(schema.get(key)))
+    for key in ("allOf", "anyOf", "oneOf"):
+        for item in _sequence(schema.get(key)):
+            names.extend(_in_place_refs(item))
+    for item in _mapping(schema.get("dependentSchemas")).values():
+        names.extend(_in_place_refs(item))
+    return names
+
+
+def _check_json_schema(
+    report: _Report, path: KeyPath, schema: dict[str, Any], shared: dict[str, Any]
+) -> None:
+    """Check a full JSON Schema: valid against the 2020-12 metaschema, refs resolve."""
+    errors = list(_METASCHEMA_VALIDATOR.iter_errors(schema))
+    for error in errors:
+        where = (*path, *error.absolute_path)
+        if error.absolute_path and error.absolute_path[-1] == "type":
+            report.error(
+                where,
+                f"unknown JSON Schema type {error.instance!r}",
+                "use one of array, boolean, integer, null, number, object, string",
+            )
+        else:
+            report.error(
+                where,
+                f"invalid JSON Schema: {_lower_first(error.message)}",
+                "fix the schema",
+            )
+    if errors:
+        return
+
+    for where, keyword, value in _walk_schema(schema, path):
+        if keyword == "$ref":
+            _check_ref(report, where, value, shared)
+        elif keyword == "pattern":
+            _check_regex(report, where, value)
+        else:
+            report.error(
+                where,
+                f"{keyword!r} is not supported in a capability list",
+                "remove it, because nanogen places every shared schema under "
+                "'#/components/schemas/' itself",
+            )
+
+
+_METASCHEMA_VALIDATOR = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+
+
+def _walk_schema(schema: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, Any]]:
+    """Yield (key path, keyword, value) for each `$ref`, `pattern` and unsupported keyword.
+
+    Only schema positions are searched: a `$ref` key inside `enum`, `const`,
+    `default` or `examples` is data, as is a property named `pattern`.
+    """
+    if not isinstance(schema, dict):
+        return
+    for key, value in schema.items():
+        where = (*path, key)
+        if key in ("$ref", "pattern") and isinstance(value, str):
+            yield where, key, value
+        elif key in _UNSUPPORTED_KEYWORDS:
+            yield where, key, value
+        elif key == "patternProperties" and isinstance(value, dict):
+            for pattern, subschema in value.items():
+                if isinstance(pattern, str):
+                    yield (*where, pattern), "pattern", pattern
+                yield from _walk_schema(subschema, (*where, pattern))
+        elif key in _SCHEMA_KEYWORDS:
+            yield from _walk_schema(value, where)
+        elif key in _SCHEMA_LIST_KEYWORDS and isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from _walk_schema(item, (*where, index))
+        elif key in _SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
+            for name, item in value.items():
+                yield from _walk_schema(item, (*where, name))
+
+
+# Keywords that set a base URI or an anchor. A shared schema moves into each
+# emitted document, where they would make `#/components/schemas/` references
+# resolve against another base, or to nothing.
+_UNSUPPORTED_KEYWORDS = frozenset(
+    "$id $schema $anchor $dynamicAnchor $dynamicRef $recursiveAnchor $recursiveRef "
+    "$vocabulary".split()
+)
+
+# JSON Schema 2020-12 keywords whose value is a schema, a list of schemas, or
+# a map of names to schemas.
+_SCHEMA_KEYWORDS = frozenset(
+    "additionalItems additionalProperties contains else if items not propertyNames "
+    "then unevaluatedItems unevaluatedProperties".split()
+)
+_SCHEMA_LIST_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_SCHEMA_MAP_KEYWORDS = frozenset(
+    {"$defs", "definitions", "dependentSchemas", "properties"}
+)
+
+
+def _check_ref(
+    report: _Report, path: KeyPath, ref: str, shared: dict[str, Any]
+) -> None:
+    names = [name for name in shared if isinstance(name, str)]
+    example = names[0] if names else "Money"
+    if ref.startswith(COMPONENTS_PREFIX):
+        name = ref.removeprefix(COMPONENTS_PREFIX)
+    elif SCHEMA_NAME_PATTERN.match(ref):
+        name = ref
+    else:
+        report.error(
+            path,
+            f"unsupported $ref {ref!r}",
+            f"refer to a shared schema by its name, such as {example!r} or "
+            f"'{COMPONENTS_PREFIX}{example}'",
+        )
+        return
+
+    if name not in shared:
+        report.error(
+            path, f"$ref {ref!r} names no shared schema", _unknown_ref_hint(name, names)
+        )
+
+
+def _unknown_ref_hint(name: str, names: list[str]) -> str:
+    if not names:
+        return f"define {name!r} under 'schemas'"
+    closest = difflib.get_close_matches(name, names, n=1)
+    listed = ", ".join(names)
+    if closest:
+        return f"did you mean {closest[0]!r}? Shared schemas: {listed}"
+    return f"define {name!r} under 'schemas' or use one of: {listed}"
+
+
+def _check_regex(report: _Report, path: KeyPath, pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        report.error(
+            path,
+            f"invalid regular expression {pattern!r}: {error}",
+            "fix the pattern",
+        )
+
+
+def _field_kind(field_type: Any, shared: dict[str, Any]) -> str:
+    """Classify a field type for query parameters: scalar, list, other or unknown.
+
+    A list is a list of scalars. `unknown` means the type is invalid, which
+    another check reports.
+    """
+    if isinstance(field_type, str):
+        match = SHORTHAND_PATTERN.match(field_type)
+        if match is None:
+            return "unknown"
+        base, brackets = match.group(1), match.group(2)
+        if base in BUILTIN_TYPES:
+            kind = "scalar" if base in QUERY_TYPES else "other"
+        elif base in shared:
+            kind = _schema_kind(shared[base], shared, set())
+        else:
+            return "unknown"
+        depth = len(brackets) // 2
+        if depth == 0 or kind == "unknown":
+            return kind
+        return "list" if depth == 1 and kind == "scalar" else "other"
+    if isinstance(field_type, dict):
+        return _schema_kind(field_type, shared, set())
+    return "unknown"
+
+
+def _schema_kind(schema: Any, shared: dict[str, Any], seen: set[str]) -> str:
+    if not isinstance(schema, dict):
+        return "other"
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        name = ref.removeprefix(COMPONENTS_PREFIX)
+        if name not in shared:
+            return "unknown"
+        if name in seen:
+            return "other"
+        return _schema_kind(shared[name], shared, seen | {name})
+
+    types = schema.get("type")
+    type_list = [types] if isinstance(types, str) else _sequence(types)
+    # A nullable scalar, such as type: [string, "null"], is still one value.
+    type_set = {name for name in type_list if isinstance(name, str)} - {"null"}
+    if type_set and type_set <= QUERY_TYPES:
+        return "scalar"
+    if not type_list:
+        values = schema["enum"] if isinstance(schema.get("enum"), list) else None
+        if "const" in schema:
+            values = [schema["const"]]
+        if values and all(
+            isinstance(value, str | int | float | bool) for value in values
+        ):
+            return "scalar"
+    if type_set == {"array"}:
+        return (
+            "list"
+            if _schema_kind(schema.get("items"), shared, seen) == "scalar"
+            else "other"
+        )
+    return "other"
+
+
+def _field_type_text(field_type: Any) -> str:
+    if isinstance(field_type, str):
+        return repr(field_type)
+    if isinstance(field_type, dict) and "type" in field_type:
+        return repr(field_type["type"])
+    return "'JSON Schema'"
+
+
+# --- Paths ------------------------------------------------------------------
+
+_PARAMETER = re.compile(r"\{([^{}]*)\}")
+# RFC 3986 path characters other than '/' and percent escapes.
+_PATH_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@]")
+
+
+def _path_parameters(url: str) -> list[str]:
+    return _PARAMETER.findall(url)
+
+
+def _check_path(
+    report: _Report, capability: dict[str, Any], path: KeyPath, shared: dict[str, Any]
+) -> None:
+    url = capability.get("path")
+    if not isinstance(url, str):
+        return
+    where = (*path, "path")
+    problem = _path_template_problem(url)
+    if problem:
+        report.error(where, *problem)
+        return
+
+    fields = _mapping(capability.get("input"))
+    field_names = [name for name in fields if isinstance(name, str)]
+    seen: set[str] = set()
+    for parameter in _path_parameters(url):
+        if parameter in seen:
+            report.error(
+                where,
+                f"path parameter {{{parameter}}} appears twice in {url!r}",
+                "use each input field once in the path",
+            )
+            continue
+        seen.add(parameter)
+        if parameter not in fields:
+            report.error(
+                where,
+                f"path parameter {{{parameter}}} is not an input field",
+                _parameter_hint(parameter, field_names),
+            )
+            continue
+
+        field_type = fields[parameter]
+        if isinstance(field_type, str) and field_type.endswith("?"):
+            report.error(
+                where,
+                f"path parameter {{{parameter}}} is the optional field {parameter!r}",
+                f"make the field required by removing the '?' from {field_type!r}",
+            )
+        elif isinstance(field_type, dict) and "default" in field_type:
+            report.error(
+                where,
+                f"path parameter {{{parameter}}} is the optional field {parameter!r}",
+                "make the field required by removing its 'default'",
+            )
+        elif _field_kind(field_type, shared) not in ("scalar", "unknown"):
+            report.error(
+                where,
+                f"path parameter {{{parameter}}} is the field {parameter!r} of type "
+                f"{_field_type_text(field_type)}",
+                "a path parameter must be a string, integer, number or boolean",
+            )
+
+
+def _parameter_hint(parameter: str, fields: list[str]) -> str:
+    closest = difflib.get_close_matches(parameter, fields, n=1)
+    if closest:
+        return (
+            f"did you mean {{{closest[0]}}}? Otherwise add {parameter!r} under 'input'"
+        )
+    return f"add {parameter!r} under 'input', or remove it from the path"
+
+
+def _path_template_problem(url: str) -> tuple[str, str] | None:
+    """Return (message, hint) when `url` is not a valid URL path template."""
+    if not url.startswith("/"):
+        return (
+            f"path {url!r} does not start with '/'",
+            f"write it as {'/' + url.lstrip('/')!r}",
+        )
+    if re.search(r"\s", url):
+        return f"path {url!r} contains whitespace", "remove it, or join words with '-'"
+    if "?" in url:
+        return (
+            f"path {url!r} contains a query string",
+            "remove the '?' and what follows, because GET and DELETE inputs become "
+            "query parameters by themselves",
+        )
+    if "#" in url:
+        return f"path {url!r} contains a fragment", "remove the '#' and what follows"
+    if "{}" in url:
+        return (
+            f"path {url!r} has an empty '{{}}'",
+            "name an input field inside it, such as '{id}'",
+        )
+
+    rest = _PARAMETER.sub("", url)
+    if "{" in rest or "}" in rest:
+        return (
+            f"path {url!r} has an unmatched brace",
+            "write each parameter as '{field}'",
+        )
+    for parameter in _path_parameters(url):
+        if not FIELD_NAME_PATTERN.match(parameter):
+            return (
+                f"path parameter {{{parameter}}} is not a field name",
+                "use letters, digits and underscores inside the braces",
+            )
+    segments = url.split("/")[1:]
+    if any(segment in (".", "..") for segment in segments):
+        return f"path {url!r} contains a '.' or '..' segment", "remove the segment"
+    if "" in segments[:-1]:
+        return f"path {url!r} contains '//'", "remove the empty segment"
+    for character in _PERCENT_ESCAPE.sub("", rest.replace("/", "")):
+        if not _PATH_CHARACTERS.match(character):
+            return (
+                f"path {url!r} contains {character!r}, which is not allowed in a URL path",
+                "remove it, or percent-encode it",
+            )
+    return None
+
+
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+# --- Examples ---------------------------------------------------------------
+
+
+def _check_examples(report: _Report, data: dict[str, Any]) -> None:
+    """Check each example against its capability's fields.
+
+    Runs only for a capability without errors whose fields reach no shared
+    schema with errors, because the fields must expand into valid JSON
+    Schemas first.
+    """
+    raw_shared = _mapping(data.get("schemas"))
+    components = {
+        "schemas": {
+            name: normalize_schema(schema, raw_shared)
+            for name, schema in raw_shared.items()
+        }
+    }
+
+    for _, _, capability, path in _iter_capabilities(data):
+        if report.has_error_under(path):
+            continue
+        reached = _reached_schemas(capability, raw_shared)
+        if any(report.has_error_under(("schemas", name)) for name in reached):
+            continue
+
+        validators = {}
+        for part in ("input", "output"):
+            schema = expand_fields(capability.get(part) or {}, raw_shared)
+            validators[part] = Draft202012Validator(
+                {**schema, "components": components},
+                format_checker=Draft202012Validator.FORMAT_CHECKER,
+            )
+        for index, example in enumerate(_sequence(capability.get("examples"))):
+            for part in ("input", "output"):
+                value = _mapping(example).get(part)
+                if not isinstance(value, dict):
+                    continue
+                where = (*path, "examples", index, part)
+                fields = [str(name) for name in _mapping(capability.get(part))]
+                try:
+                    errors = list(validators[part].iter_errors(value))
+                except (Unresolvable, RecursionError) as failure:
+                    # The checks above are meant to make this unreachable.
+                    report.error(
+                        where,
+                        f"the example cannot be checked: {type(failure).__name__}",
+                        "simplify the schemas of the fields it uses",
+                    )
+                    continue
+                for error in errors:
+                    _report_example_error(report, where, part, fields, error)
+
+
+def _reached_schemas(capability: dict[str, Any], shared: dict[str, Any]) -> set[str]:
+    """Return the names of the shared schemas that a capability's fields reach."""
+    pending = []
+    for part in ("input", "output"):
+        for field_type in _mapping(capability.get(part)).values():
+            if isinstance(field_type, str):
+                match = SHORTHAND_PATTERN.match(field_type)
+                if match:
+                    pending.append(match.group(1))
+            else:
+                pending.extend(_refs_in(field_type))
+
+    reached: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in shared and name not in reached:
+            reached.add(name)
+            pending.extend(_refs_in(shared[name]))
+    return reached
+
+
+def _refs_in(schema: Any) -> list[str]:
+    return [
+        str(value).removeprefix(COMPONENTS_PREFIX)
+        for _, keyword, value in _walk_schema(schema, ())
+        if keyword == "$ref"
+    ]
+
+
+def _report_example_error(
+    report: _Report, base: KeyPath, part: str, fields: list[str], error: ValidationError
+) -> None:
+    path = (*base, *error.absolute_path)
+    value = error.instance
+    keyword = error.validator
+    top = not error.absolute_path
+
+    if keyword == "required" and isinstance(value, dict):
+        for key in error.validator_value:
+            if key not in value:
+                where = f"example {part}" if top else "this object"
+                hint = (
+                    f"add {key!r} to the example, or make the field optional"
+                    if top
+                    else f"add {key!r}"
+                )
+                report.error(
+                    path, f"{where} is missing the required field {key!r}", hint
+                )
+    elif keyword == "additionalProperties" and isinstance(value, dict):
+        allowed = list(error.schema.get("properties", {}))
+        for key in value:
+            if key not in allowed:
+                what = f"an {part} field" if top else "allowed here"
+                report.error(
+                    (*path, key),
+                    f"{key!r} is not {what}",
+                    _choice_hint(key, fields if top else allowed, "fields"),
+                )
+    elif keyword == "type":
+        expected = error.validator_value
+        names = [expected] if isinstance(expected, str) else list(expected)
+        wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in names)
+        report.error(
+            path,
+            f"expected {wanted}, got {_describe(value)}",
+            f"change the example value to {wanted}",
+        )
+    else:
+        report.error(
+            path,
+            f"example {part} does not match the fields: {_lower_first(error.message)}",
+            "fix the example value",
+        )
+
+
+# --- Helpers ----------------------------------------------------------------
+
+
+def _mapping(value: Any) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _sequence(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _choice_hint(value: Any, choices: Iterable[Any], what: str) -> str:
+    choices = [str(choice) for choice in choices]
+    listed = ", ".join(choices)
+    closest = (
+        difflib.get_close_matches(value, choices, n=1) if isinstance(value, str) else []
+    )
+    if closest:
+        return f"did you mean {closest[0]!r}? Valid {_plural(what)}: {listed}"
+    return f"use one of: {listed}"
+
+
+def _plural(what: str) -> str:
+    return what if what.endswith("s") else f"{what}s"
+
+
+def _describe(value: Any) -> str:
+    """Describe a value for a message: `the string 'abc'`, `a mapping`."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict | list):
+        return _describe_type(value)
+    text = repr(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{_describe_type(value)} {text}"
+
+
+def _describe_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__}"
+
+
+def _single_line(text: str) -> str:
+    """Escape the line breaks that names from the input may bring into a message.
+
+    Each problem must print as one line, and `str.splitlines` splits at more
+    characters than newline, such as `\\r`, `\\x85` and `\\u2028`.
+    """
+    return "".join(
+        repr(character)[1:-1] if character.splitlines() != [character] else character
+        for character in text
+    )
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

@@ -1,0 +1,465 @@
+"""Tests of `nanogen.load`: parsing, line lookup and every load error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nanogen import load
+from nanogen.errors import InputError
+from nanogen.load import DuplicateKey, duplicate_key_problem, load_file
+
+NESTED = """\
+# A comment line.
+nanogen: 1
+services:
+  payments:
+    capabilities:
+      - name: validate-card
+        effect: read
+      - name: refund
+        effect: create
+        errors:
+          422: Invalid
+          "409": Conflict
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "nanogen.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load_error(path: Path) -> str:
+    with pytest.raises(InputError) as caught:
+        load_file(path)
+    return str(caught.value)
+
+
+# --- Data and line lookup ---------------------------------------------------
+
+
+def test_line_of_nested_keys_and_items(tmp_path: Path) -> None:
+    loaded = load_file(write(tmp_path, NESTED))
+    capabilities = ("services", "payments", "capabilities")
+    assert loaded.line_of(("nanogen",)) == 2
+    assert loaded.line_of(("services", "payments")) == 4
+    assert loaded.line_of((*capabilities, 0)) == 6
+    assert loaded.line_of((*capabilities, 1, "effect")) == 9
+    assert loaded.line_of((*capabilities, 1, "errors", 422)) == 11
+    assert loaded.line_of((*capabilities, 1, "errors", "409")) == 12
+
+
+def test_line_of_missing_key_gives_nearest_parent(tmp_path: Path) -> None:
+    loaded = load_file(write(tmp_path, NESTED))
+    capabilities = ("services", "payments", "capabilities")
+    assert loaded.line_of((*capabilities, 1, "method")) == 8
+    assert loaded.line_of((*capabilities, 7, "name")) == 5
+    assert loaded.line_of(("nope", "deeper")) == 2
+
+
+def test_line_of_root_is_first_content_line(tmp_path: Path) -> None:
+    loaded = load_file(write(tmp_path, NESTED))
+    assert loaded.line_of(()) == 2
+
+
+def test_line_of_tells_int_key_from_boolean(tmp_path: Path) -> None:
+    loaded = load_file(write(tmp_path, "a: 1\n1: one\ntrue: yes\n"))
+    assert loaded.line_of((1,)) == 2
+    assert loaded.line_of((True,)) == 3
+
+
+def test_line_of_merged_key_points_at_anchor(tmp_path: Path) -> None:
+    text = "base: &base\n  x: 1\n  y: 2\nchild:\n  <<: *base\n  y: 3\n"
+    loaded = load_file(write(tmp_path, text))
+    assert loaded.data["child"] == {"x": 1, "y": 3}
+    assert loaded.line_of(("child", "x")) == 2
+    assert loaded.line_of(("child", "y")) == 6
+
+
+def test_display_path_tells_keys_from_indexes(tmp_path: Path) -> None:
+    loaded = load_file(write(tmp_path, NESTED))
+    path = ("services", "payments", "capabilities", 1, "errors", 422)
+    assert loaded.display_path(path) == "services.payments.capabilities[1].errors.422"
+
+
+def test_display_path_quotes_odd_keys(tmp_path: Path) -> None:
+    loaded = load_file(write(tmp_path, '"a.b": {"c d": 1}\n'))
+    assert loaded.display_path(("a.b", "c d")) == "'a.b'.'c d'"
+
+
+def test_scalars_follow_yaml_core_schema(tmp_path: Path) -> None:
+    text = (
+        "yes_word: yes\nno_word: no\nswitch: on\nday: 2024-01-31\n"
+        "octal: 0123\nexponent: 1e5\nsixty: 1:30\ngrouped: 1_000\n"
+        "true_value: true\nint: -12\nhex: 0x1F\nfloat: 1.5\nsigned: 1.0e+5\n"
+        "nothing: ~\nempty:\n"
+    )
+    data = load_file(write(tmp_path, text)).data
+    assert data == {
+        "yes_word": "yes",
+        "no_word": "no",
+        "switch": "on",
+        "day": "2024-01-31",
+        "octal": "0123",
+        "exponent": "1e5",
+        "sixty": "1:30",
+        "grouped": "1_000",
+        "true_value": True,
+        "int": -12,
+        "hex": 31,
+        "float": 1.5,
+        "signed": 100000.0,
+        "nothing": None,
+        "empty": None,
+    }
+
+
+def test_question_mark_and_brackets_in_flow_mapping(tmp_path: Path) -> None:
+    data = load_file(
+        write(tmp_path, "output: {valid: boolean, reason: string?}\n")
+    ).data
+    assert data == {"output": {"valid": "boolean", "reason": "string?"}}
+
+
+def test_core_tags_accepted(tmp_path: Path) -> None:
+    data = load_file(write(tmp_path, "a: !!str 12\nb: !!int '7'\n")).data
+    assert data == {"a": "12", "b": 7}
+
+
+def test_utf8_byte_order_mark_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "nanogen.yaml"
+    path.write_bytes(b"\xef\xbb\xbfa: 1\n")
+    assert load_file(path).data == {"a": 1}
+
+
+# --- JSON -------------------------------------------------------------------
+
+
+def test_json_data_and_lines(tmp_path: Path) -> None:
+    text = '{\n\t"a": {\n\t\t"b": [1, {"c": 2}]\n\t},\n\t"d": "e"\n}\n'
+    loaded = load_file(write(tmp_path, text, "input.json"))
+    assert loaded.data == {"a": {"b": [1, {"c": 2}]}, "d": "e"}
+    assert not loaded.positions_built
+    assert loaded.line_of(("a", "b", 1, "c")) == 3
+    assert loaded.line_of(("d",)) == 5
+
+
+def test_json_content_in_yaml_file(tmp_path: Path) -> None:
+    loaded = load_file(write(tmp_path, '{"a": 1,\n "b": 2}'))
+    assert loaded.data == {"a": 1, "b": 2}
+    assert loaded.line_of(("b",)) == 2
+
+
+def test_flow_mapping_falls_back_to_yaml(tmp_path: Path) -> None:
+    loaded = load_file(write(tmp_path, "{a: 1, b: string?}"))
+    assert loaded.data == {"a": 1, "b": "string?"}
+
+
+def test_json_duplicate_keys_listed(tmp_path: Path) -> None:
+    loaded = load_file(write(tmp_path, '{\n"a": 1,\n"b": {"c": 1,\n"c": 2}}', "x.json"))
+    assert loaded.data == {"a": 1, "b": {"c": 2}}
+    assert loaded.duplicate_keys == [DuplicateKey(("b", "c"), 3, 4)]
+
+
+def test_json_syntax_error(tmp_path: Path) -> None:
+    message = load_error(write(tmp_path, '{\n  "a": 1,\n}', "x.json"))
+    assert message == (
+        f"{tmp_path / 'x.json'}:3: invalid JSON at column 1: expecting property name "
+        "enclosed in double quotes; fix the JSON syntax at that position"
+    )
+
+
+def test_json_nan_rejected(tmp_path: Path) -> None:
+    message = load_error(write(tmp_path, '{"a": NaN}', "x.json"))
+    assert message.endswith(
+        "invalid JSON: NaN is not a JSON number; write the number as digits"
+    )
+
+
+# --- Large files ------------------------------------------------------------
+
+
+def big_document(folder: Path, extra: str = "") -> Path:
+    """Write a YAML file of over 2 MB, so that it takes the fast path."""
+    lines = ["nanogen: 1", "items:"]
+    for index in range(40_000):
+        lines.append(f"  - {{id: {index}, name: item-{index}, note: padding text}}")
+    lines.append("last: true")
+    text = "\n".join(lines) + "\n" + extra
+    assert len(text) > 2 * load.FAST_PATH_BYTES
+    return write(folder, text)
+
+
+@pytest.fixture(scope="module")
+def big_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return big_document(tmp_path_factory.mktemp("big"))
+
+
+def test_big_file_loads_without_positions(big_path: Path) -> None:
+    loaded = load_file(big_path)
+    assert len(loaded.data["items"]) == 40_000
+    assert not loaded.positions_built
+    assert loaded.duplicate_keys == []
+
+
+def test_big_file_finds_lines_when_asked(big_path: Path) -> None:
+    loaded = load_file(big_path)
+    assert loaded.line_of(("items", 39_999, "name")) == 40_002
+    assert loaded.line_of(("last",)) == 40_003
+    assert loaded.positions_built
+
+
+def test_big_file_duplicate_keys_found(tmp_path: Path) -> None:
+    loaded = load_file(big_document(tmp_path, extra="nanogen: 2\n"))
+    assert loaded.duplicate_keys == [DuplicateKey(("nanogen",), 1, 40_004)]
+
+
+def test_big_file_syntax_error_has_line(tmp_path: Path) -> None:
+    message = load_error(big_document(tmp_path, extra="bad: [1, 2\n"))
+    assert ":40005: invalid YAML at column 1: a '[' list is not closed" in message
+
+
+def test_big_json_file(tmp_path: Path) -> None:
+    data = {
+        "items": [{"id": index, "name": f"item-{index}"} for index in range(60_000)]
+    }
+    path = write(tmp_path, json.dumps(data, indent=1), "big.json")
+    loaded = load_file(path)
+    assert loaded.data == data
+    assert not loaded.positions_built
+    assert loaded.line_of(("items", 1, "name")) == 9
+
+
+# --- Duplicate keys ---------------------------------------------------------
+
+
+def test_duplicate_keys_listed_with_both_lines(tmp_path: Path) -> None:
+    text = "a:\n  b: 1\n  c: 2\n  b: 3\nd: 4\nd: 5\n"
+    loaded = load_file(write(tmp_path, text))
+    assert loaded.data == {"a": {"b": 3, "c": 2}, "d": 5}
+    assert loaded.duplicate_keys == [
+        DuplicateKey(("a", "b"), 2, 4),
+        DuplicateKey(("d",), 5, 6),
+    ]
+
+
+def test_merge_override_is_not_duplicate(tmp_path: Path) -> None:
+    text = "base: &base {x: 1}\nchild:\n  <<: *base\n  x: 2\n"
+    assert load_file(write(tmp_path, text)).duplicate_keys == []
+
+
+def test_duplicate_key_problem_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "a:\n  b: 1\n  b: 2\n")
+    loaded = load_file(path)
+    (duplicate,) = loaded.duplicate_keys
+    assert str(duplicate_key_problem(duplicate, loaded)) == (
+        f"{path}:3: a.b: key 'b' is written twice in the same mapping, on lines 2 "
+        "and 3; remove or rename one of them, because only the last one is used"
+    )
+
+
+# --- Load errors ------------------------------------------------------------
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "missing.yaml"
+    assert load_error(path) == f"{path}: file not found; check the path"
+
+
+def test_folder(tmp_path: Path) -> None:
+    assert load_error(tmp_path) == (
+        f"{tmp_path}: is a folder, not a file; give the path of a YAML or JSON file"
+    )
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, "a: 1\n")
+
+    def deny(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    assert load_error(path) == (
+        f"{path}: cannot read the file: permission denied; check the file's permissions"
+    )
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "nanogen.yaml"
+    path.write_bytes(b"a: 1\nb: caf\xe9\n")
+    assert load_error(path) == (
+        f"{path}:2: file is not valid UTF-8: byte 0xe9 cannot be decoded; "
+        "save the file as UTF-8"
+    )
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n"])
+def test_empty_file(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, text)
+    assert load_error(path) == (
+        f"{path}:1: file is empty; write a YAML or JSON mapping of keys to values"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("- a\n- b\n", "a list"),
+        ("# x\nhello\n", "a string"),
+        ("null\n", "null"),
+        ("3\n", "an integer"),
+    ],
+)
+def test_top_level_not_mapping(tmp_path: Path, text: str, kind: str) -> None:
+    path = write(tmp_path, text)
+    line = 2 if text.startswith("#") else 1
+    assert load_error(path) == (
+        f"{path}:{line}: the top level is {kind}, not a mapping; write keys and "
+        "values at the top level, such as 'nanogen: 1'"
+    )
+
+
+def test_any_top_level_when_allowed(tmp_path: Path) -> None:
+    path = write(tmp_path, "- a\n- b\n")
+    assert load_file(path, require_mapping=False).data == ["a", "b"]
+
+
+def test_empty_file_rejected_when_any_top_level_allowed(tmp_path: Path) -> None:
+    path = write(tmp_path, "# nothing\n")
+    with pytest.raises(InputError):
+        load_file(path, require_mapping=False)
+
+
+SYNTAX_ERRORS = {
+    "bad indentation": (
+        "a:\n  b: 1\n c: 2\n",
+        "3: invalid YAML at column 2: this line is not indented like the keys or list "
+        "items before it; indent it as far as the keys or list items it belongs with",
+    ),
+    "colon in value": (
+        "a: b: c\n",
+        "1: invalid YAML at column 5: a ':' cannot start a value here; quote the value "
+        "if it contains ': ', or fix the indentation",
+    ),
+    "tab": (
+        "a:\n\tb: 1\n",
+        "2: invalid YAML at column 1: a tab character cannot indent YAML; indent with spaces",
+    ),
+    "unclosed quote": (
+        'a: "abc\n',
+        "2: invalid YAML at column 1: the file ends inside a quoted string; close the "
+        "quote opened on line 1",
+    ),
+    "unclosed list": (
+        "a: [1, 2\nb: 3\n",
+        "2: invalid YAML at column 2: a '[' list is not closed; close the list opened on "
+        "line 1 with ']'",
+    ),
+    "unclosed mapping": (
+        "a: {b: 1\n",
+        "2: invalid YAML at column 1: a '{' mapping is not closed; close the mapping "
+        "opened on line 1 with '}'",
+    ),
+    "brackets in flow value": (
+        "a: {b: Money[]}\n",
+        "1: invalid YAML at column 13: a plain value inside '{...}' or '[...]' cannot "
+        'contain \'[\'; quote the value, such as "string?" or "Money[]"',
+    ),
+    "undefined alias": (
+        "a: *nothing\n",
+        "1: invalid YAML at column 4: alias '*nothing' refers to no anchor; define the "
+        "anchor with '&' before this line",
+    ),
+    "two documents": (
+        "a: 1\n---\nb: 2\n",
+        "2: invalid YAML at column 1: the file contains more than one YAML document; "
+        "remove the '---' line and keep one document",
+    ),
+    "reserved character": (
+        "a: @b\n",
+        "1: invalid YAML at column 4: '@' cannot start a value; quote the value",
+    ),
+    "control character": (
+        "a: 1\nb: \x01\n",
+        "2: invalid YAML: control character '\\x01' is not allowed in YAML; remove it, "
+        "or write it as an escape in a double-quoted string",
+    ),
+    "list key": (
+        "? [a, b]\n: 1\n",
+        "1: invalid YAML at column 3: a key is a list or mapping; use a string or "
+        "number as the key",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), SYNTAX_ERRORS.values(), ids=SYNTAX_ERRORS.keys()
+)
+def test_yaml_syntax_errors(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+    assert load_error(path) == f"{path}:{expected}"
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object:os.system",
+        "!!python/object/apply:os.system",
+        "!!binary",
+        "!!set",
+        "!!timestamp",
+        "!local",
+    ],
+)
+def test_tags_rejected(tmp_path: Path, tag: str) -> None:
+    path = write(tmp_path, f"a: 1\nb: {tag} x\n")
+    assert load_error(path) == (
+        f"{path}:2: invalid YAML at column 4: unsupported YAML tag {tag!r}; remove the "
+        "tag, because nanogen reads plain data only"
+    )
+
+
+def test_alias_cycle_rejected(tmp_path: Path) -> None:
+    path = write(tmp_path, "a: 1\nb: &loop\n  c: *loop\n")
+    assert load_error(path) == (
+        f"{path}:3: a YAML alias refers to a mapping or list that contains it; "
+        "replace the alias with a copy of the data it refers to"
+    )
+
+
+def test_alias_bomb_rejected(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 8):
+        previous = f"*a{level - 1}"
+        lines.append(f"a{level}: &a{level} [{', '.join([previous] * 10)}]")
+    message = load_error(write(tmp_path, "\n".join(lines) + "\n"))
+    assert "YAML aliases expand the data to more than 1,000,000 values" in message
+
+
+def test_shared_aliases_allowed(tmp_path: Path) -> None:
+    text = "base: &base {x: 1}\nuses: [*base, *base, *base]\n"
+    assert load_file(write(tmp_path, text)).data["uses"] == [{"x": 1}] * 3
+
+
+def test_deep_nesting_rejected(tmp_path: Path) -> None:
+    depth = load.MAX_DEPTH + 1
+    path = write(tmp_path, "a: " + "[" * depth + "]" * depth + "\n")
+    assert load_error(path) == (
+        f"{path}:1: data is nested more than {load.MAX_DEPTH} levels deep; "
+        "flatten the structure"
+    )
+
+
+def test_nesting_at_limit_accepted(tmp_path: Path) -> None:
+    depth = load.MAX_DEPTH - 1
+    path = write(tmp_path, "a: " + "[" * depth + "]" * depth + "\n")
+    assert load_file(path).data["a"]
+
+
+def test_parser_nesting_limit_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, "a: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert "nested too deep" in load_error(path)
