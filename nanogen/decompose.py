@@ -1,0 +1,359 @@
+"""Decompose a validated capability list into nanoservice specs.
+
+Takes the data that `nanogen.validate` accepted and hands `emit` one
+`nanogen.spec.Nanoservice` per capability. Field shorthands (`string?`,
+`Money[]`) become JSON Schema 2020-12, every reference to a shared schema is
+rewritten as `#/components/schemas/<Name>`, and each nanoservice gets exactly
+the shared schemas its input and output reach.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from nanogen.errors import input_error
+from nanogen.spec import DEFAULT_IDEMPOTENT, Example, Nanoservice
+
+COMPONENTS_PREFIX = "#/components/schemas/"
+
+# The JSON Schema for each built-in shorthand type. `object` is a free-form
+# object: any properties are allowed.
+BUILTIN_TYPES: dict[str, dict[str, Any]] = {
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "number": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "object": {"type": "object"},
+}
+
+# JSON Schema 2020-12 keywords whose value is a schema, a list of schemas or a
+# map of name to schema. Other keywords hold data (`enum`, `const`, `default`,
+# `examples`) or plain settings, and a `$ref` key inside them is not a reference.
+SCHEMA_KEYWORDS = frozenset(
+    {
+        "additionalItems",
+        "additionalProperties",
+        "contains",
+        "else",
+        "if",
+        "items",
+        "not",
+        "propertyNames",
+        "then",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+    }
+)
+SCHEMA_LIST_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+SCHEMA_MAP_KEYWORDS = frozenset(
+    {"$defs", "definitions", "dependentSchemas", "patternProperties", "properties"}
+)
+# Before 2020-12, `items` could also be a list of schemas, one per position.
+_ANY_LIST_KEYWORDS = SCHEMA_LIST_KEYWORDS | {"items"}
+
+_PATH_PARAMETER = re.compile(r"\{([^{}/]+)\}")
+_SCHEMA_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+
+def pascal_case(name: str) -> str:
+    """Turn a kebab-case name into PascalCase: `create-order` -> `CreateOrder`."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("-"))
+
+
+def path_parameters(path: str) -> list[str]:
+    """Return the names of the `{field}` segments of a URL path, in order."""
+    return _PATH_PARAMETER.findall(path)
+
+
+def normalize_schema(schema: Any, schemas: Mapping[str, Any]) -> Any:
+    """Return a copy of a JSON Schema with shared-schema references normalised.
+
+    `{$ref: Money}` becomes `{$ref: "#/components/schemas/Money"}`. References
+    that are not a bare schema name are kept as written.
+    """
+    if not isinstance(schema, dict):
+        return copy.deepcopy(schema)
+
+    result: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "$ref" and isinstance(value, str):
+            result[key] = _normalize_ref(value, schemas)
+        elif key in SCHEMA_KEYWORDS and not isinstance(value, list):
+            result[key] = normalize_schema(value, schemas)
+        elif key in _ANY_LIST_KEYWORDS and isinstance(value, list):
+            result[key] = [normalize_schema(item, schemas) for item in value]
+        elif key in SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
+            result[key] = {
+                name: normalize_schema(item, schemas) for name, item in value.items()
+            }
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def _normalize_ref(ref: str, schemas: Mapping[str, Any]) -> str:
+    # A bare name is always meant as a shared schema, so an unknown one is
+    # reported as missing rather than left as a relative URI.
+    if ref in schemas or _SCHEMA_NAME.match(ref):
+        return COMPONENTS_PREFIX + ref
+    return ref
+
+
+def field_schema(field_type: Any, schemas: Mapping[str, Any]) -> tuple[Any, bool]:
+    """Expand one field type into its JSON Schema and whether it is required.
+
+    A shorthand ends in `?` when the field is optional; a full JSON Schema is
+    required unless it has a `default`.
+
+    Raises:
+        ValueError: the shorthand names neither a built-in type nor a shared
+            schema.
+    """
+    if not isinstance(field_type, str):
+        full_schema = normalize_schema(field_type, schemas)
+        required = not (isinstance(full_schema, dict) and "default" in full_schema)
+        return full_schema, required
+
+    text = field_type.strip()
+    required = not text.endswith("?")
+    text = text.removesuffix("?")
+
+    depth = 0
+    while text.endswith("[]"):
+        text = text[:-2]
+        depth += 1
+
+    if text in BUILTIN_TYPES:
+        schema: Any = dict(BUILTIN_TYPES[text])
+    elif text in schemas:
+        schema = {"$ref": COMPONENTS_PREFIX + text}
+    else:
+        raise ValueError(f"unknown type {text!r} in field type {field_type!r}")
+
+    for _ in range(depth):
+        schema = {"type": "array", "items": schema}
+    return schema, required
+
+
+def expand_fields(fields: Mapping[str, Any] | None, schemas: Mapping[str, Any]) -> dict:
+    """Expand a field map into an object JSON Schema.
+
+    The result has `type: object`, `properties` and `required` in field order
+    (no `required` when every field is optional) and `additionalProperties:
+    false`. `schemas` is the capability list's map of shared schemas by name.
+
+    Raises:
+        ValueError: a shorthand names an unknown type.
+    """
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for name, field_type in (fields or {}).items():
+        schema, is_required = field_schema(field_type, schemas)
+        properties[name] = schema
+        if is_required:
+            required.append(name)
+
+    result: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        result["required"] = required
+    result["additionalProperties"] = False
+    return result
+
+
+def iter_refs(schema: Any) -> Iterator[str]:
+    """Yield every `$ref` of a JSON Schema, in document order.
+
+    Only schema positions are searched: a `$ref` key inside `enum`, `const`,
+    `default` or `examples` is data.
+    """
+    if not isinstance(schema, dict):
+        return
+    for key, value in schema.items():
+        if key == "$ref" and isinstance(value, str):
+            yield value
+        elif key in SCHEMA_KEYWORDS and not isinstance(value, list):
+            yield from iter_refs(value)
+        elif key in _ANY_LIST_KEYWORDS and isinstance(value, list):
+            for item in value:
+                yield from iter_refs(item)
+        elif key in SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
+            for item in value.values():
+                yield from iter_refs(item)
+
+
+def reached_schemas(
+    roots: list[Any], shared: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """Collect the shared schemas that `roots` reach, directly or through others.
+
+    `shared` maps names to normalised shared schemas. Returns the reached
+    schemas sorted by name, and the names referred to but not in `shared`.
+    Cycles end because a schema is visited once.
+    """
+    seen: set[str] = set()
+    missing: list[str] = []
+    pending = [ref for root in roots for ref in iter_refs(root)]
+    while pending:
+        ref = pending.pop()
+        if not ref.startswith(COMPONENTS_PREFIX):
+            continue
+        name = ref.removeprefix(COMPONENTS_PREFIX)
+        if name in seen:
+            continue
+        seen.add(name)
+        if name not in shared:
+            missing.append(name)
+            continue
+        pending.extend(iter_refs(shared[name]))
+
+    # Copies, so that no two nanoservices share a mutable schema.
+    reached = {
+        name: copy.deepcopy(shared[name]) for name in sorted(seen) if name in shared
+    }
+    return reached, sorted(missing)
+
+
+def json_pointer(*parts: str | int) -> str:
+    """Join parts into an RFC 6901 JSON Pointer, escaping `~` and `/`."""
+    escaped = (str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+    return "".join("/" + part for part in escaped)
+
+
+def decompose_capabilities(
+    data: Mapping[str, Any], *, source_file: str
+) -> list[Nanoservice]:
+    """Build one `Nanoservice` per capability of a validated capability list.
+
+    Nanoservices come in file order. `source_file` names the input in each
+    nanoservice's `source`, such as `nanogen.yaml#/services/payments/capabilities/1`.
+    The same data always gives equal results.
+
+    Raises:
+        InputError: a field type, reference or path parameter does not
+            resolve. `nanogen.validate` reports these first, with line numbers.
+    """
+    raw_schemas: Mapping[str, Any] = data.get("schemas") or {}
+    shared = {
+        name: normalize_schema(schema, raw_schemas)
+        for name, schema in raw_schemas.items()
+    }
+    project_security = data.get("security", "api-key")
+
+    nanoservices = []
+    for service_name, service in (data.get("services") or {}).items():
+        for index, capability in enumerate(service.get("capabilities") or []):
+            nanoservices.append(
+                _build_nanoservice(
+                    data["project"],
+                    service_name,
+                    index,
+                    capability,
+                    raw_schemas=raw_schemas,
+                    shared=shared,
+                    project_security=project_security,
+                    source_file=source_file,
+                )
+            )
+    return nanoservices
+
+
+def _build_nanoservice(
+    project: str,
+    service_name: str,
+    index: int,
+    capability: Mapping[str, Any],
+    *,
+    raw_schemas: Mapping[str, Any],
+    shared: Mapping[str, Any],
+    project_security: str,
+    source_file: str,
+) -> Nanoservice:
+    key_path = f"services.{service_name}.capabilities[{index}]"
+    name = capability["name"]
+    effect = capability["effect"]
+    path = capability.get("path") or f"/{name}"
+
+    try:
+        input_schema = expand_fields(capability.get("input"), raw_schemas)
+        output_schema = expand_fields(capability.get("output"), raw_schemas)
+    except ValueError as error:
+        raise input_error(
+            str(error),
+            "use string, integer, number, boolean, object or a name under `schemas`",
+            file=source_file,
+            key_path=key_path,
+        ) from error
+
+    for parameter in path_parameters(path):
+        if parameter not in input_schema["properties"]:
+            raise input_error(
+                f"path parameter {{{parameter}}} in {path!r} is not an input field",
+                f"add {parameter!r} under `input` or remove it from `path`",
+                file=source_file,
+                key_path=f"{key_path}.path",
+            )
+
+    has_input = bool(input_schema["properties"])
+    roots = [input_schema, output_schema] if has_input else [output_schema]
+    schemas, missing = reached_schemas(roots, shared)
+    if missing:
+        raise input_error(
+            f"reference to unknown shared schema {missing[0]!r}",
+            "define it under `schemas` or fix the name",
+            file=source_file,
+            key_path=key_path,
+        )
+    _check_reserved_names(name, schemas, source_file=source_file, key_path=key_path)
+
+    return Nanoservice(
+        project=project,
+        service=service_name,
+        capability=name,
+        method=str(capability.get("method") or "POST").lower(),
+        path=path,
+        summary=capability.get("summary", ""),
+        description=capability.get("description", ""),
+        effect=effect,
+        idempotent=capability.get("idempotent", DEFAULT_IDEMPOTENT[effect]),
+        security=capability.get("security", project_security),
+        input_schema=input_schema if has_input else None,
+        output_schema=output_schema,
+        errors={
+            int(status): text
+            for status, text in sorted(
+                (capability.get("errors") or {}).items(), key=lambda item: int(item[0])
+            )
+        },
+        examples=tuple(
+            Example(
+                summary=example.get("summary", ""),
+                input=copy.deepcopy(example.get("input")),
+                output=copy.deepcopy(example.get("output")),
+            )
+            for example in capability.get("examples") or []
+        ),
+        schemas=schemas,
+        source=source_file
+        + "#"
+        + json_pointer("services", service_name, "capabilities", index),
+    )
+
+
+def _check_reserved_names(
+    capability: str, schemas: Mapping[str, Any], *, source_file: str, key_path: str
+) -> None:
+    # The emitted document names its own components; a shared schema of the
+    # same name would be silently replaced by them.
+    stem = pascal_case(capability)
+    for reserved in (f"{stem}Input", f"{stem}Output", "Problem"):
+        if reserved in schemas:
+            raise input_error(
+                f"shared schema {reserved!r} clashes with a component that nanogen "
+                f"generates for capability {capability!r}",
+                "rename the shared schema",
+                file=source_file,
+                key_path=key_path,
+            )
