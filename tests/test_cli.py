@@ -1,0 +1,286 @@
+"""End-to-end runs of the `nanogen` command on the shipped examples.
+
+Each test runs the real command in a subprocess on real files, and runs the
+generated test suites with `nanogen test`, as a user would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from openapi_spec_validator import validate as validate_openapi
+
+from tests.conftest import SPECS
+
+EXAMPLES = sorted(path.stem for path in SPECS.glob("*.yaml"))
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Map every file below `root` to the sha256 of its content."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def make_workspace(tmp_path: Path, example: str) -> Path:
+    workspace = tmp_path / example
+    workspace.mkdir()
+    shutil.copy(SPECS / f"{example}.yaml", workspace / "nanogen.yaml")
+    return workspace
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace generated once from the shop example, shared read-only."""
+    workspace = make_workspace(tmp_path_factory.mktemp("shop"), "shop")
+    completed = subprocess.run(
+        [sys.executable, "-m", "nanogen", "generate"],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return workspace
+
+
+def test_version_option(runner):
+    result = runner("--version")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("nanogen, version ")
+
+
+@pytest.mark.parametrize(
+    "command", ["validate", "generate", "test", "new"], ids=lambda c: c
+)
+def test_help_describes_every_option(runner, command):
+    result = runner(command, "--help")
+    assert result.exit_code == 0
+    for line in result.stdout.splitlines():
+        if line.strip().startswith("-") and "--help" not in line:
+            assert len(line.split(maxsplit=1)) == 2, f"option without help: {line!r}"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=EXAMPLES)
+def test_generate_example_then_tests_pass(runner, tmp_path, example):
+    workspace = make_workspace(tmp_path, example)
+
+    result = runner("generate", cwd=workspace)
+    assert result.exit_code == 0, result.stderr
+
+    documents = sorted((workspace / "specs").rglob("*.openapi.yaml"))
+    assert documents, "no OpenAPI document written"
+    for document in documents:
+        validate_openapi(yaml.safe_load(document.read_text(encoding="utf-8")))
+
+    tests = runner("test", "-C", workspace, "-p", "no:cacheprovider")
+    assert tests.exit_code == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
+    assert " passed" in tests.stdout
+    assert " failed" not in tests.stdout
+
+
+def test_generate_prints_a_line_per_nanoservice(shop, runner, tmp_path):
+    workspace = make_workspace(tmp_path, "shop")
+    result = runner("generate", cwd=workspace)
+    services = yaml.safe_load((workspace / "nanogen.yaml").read_text())["services"]
+    names = [
+        f"{service}-{capability['name']}"
+        for service, body in services.items()
+        for capability in body["capabilities"]
+    ]
+    lines = result.stderr.splitlines()
+    for name in names:
+        assert sum(line.startswith(f"{name}: ") for line in lines) == 1, name
+    assert f"{len(names)} nanoservice(s) in" in lines[-1]
+
+
+def test_second_generate_changes_nothing(shop, runner):
+    before = snapshot(shop)
+    result = runner("generate", cwd=shop)
+    assert result.exit_code == 0, result.stderr
+    assert snapshot(shop) == before
+    assert " created" not in result.stderr
+    assert " updated" not in result.stderr
+    assert runner("generate", "--check", cwd=shop).exit_code == 0
+
+
+def test_quiet_generate_prints_nothing(tmp_path, runner):
+    workspace = make_workspace(tmp_path, "minimal")
+    result = runner("--quiet", "generate", cwd=workspace)
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert result.stdout == ""
+
+
+def test_verbose_generate_lists_every_file(tmp_path, runner):
+    workspace = make_workspace(tmp_path, "minimal")
+    result = runner("-v", "generate", cwd=workspace)
+    assert result.exit_code == 0
+    written = [p for p in snapshot(workspace) if p != "nanogen.yaml"]
+    for path in written:
+        if not path.startswith(".nanogen/"):
+            assert path in result.stderr, path
+
+
+def test_handler_survives_regeneration(tmp_path, runner):
+    workspace = make_workspace(tmp_path, "minimal")
+    assert runner("generate", cwd=workspace).exit_code == 0
+    handlers = list((workspace / "services").rglob("handler.py"))
+    assert len(handlers) == 1
+    handlers[0].write_text(handlers[0].read_text() + "\n# my business logic\n")
+
+    result = runner("generate", "--force", cwd=workspace)
+
+    assert result.exit_code == 0, result.stderr
+    assert handlers[0].read_text().endswith("# my business logic\n")
+
+
+def test_hand_edited_generated_file_is_reported_and_kept(tmp_path, runner):
+    workspace = make_workspace(tmp_path, "minimal")
+    assert runner("generate", cwd=workspace).exit_code == 0
+    main_py = next((workspace / "services").rglob("main.py"))
+    main_py.write_text(main_py.read_text() + "\n# hand edit\n")
+
+    result = runner("generate", cwd=workspace)
+
+    assert result.exit_code == 1
+    assert "edited by hand" in result.stderr
+    assert "--force" in result.stderr
+    assert main_py.read_text().endswith("# hand edit\n")
+    assert "Traceback" not in result.stderr
+
+
+def test_failed_generate_leaves_output_as_it_was(tmp_path, runner):
+    workspace = make_workspace(tmp_path, "shop")
+    assert runner("generate", cwd=workspace).exit_code == 0
+    before = snapshot(workspace)
+    config = workspace / "nanogen.yaml"
+    config.write_text(config.read_text().replace("effect: read", "effect: reed", 1))
+
+    result = runner("generate", cwd=workspace)
+
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    assert "'reed'" in result.stderr
+    after = snapshot(workspace)
+    after.pop("nanogen.yaml")
+    before.pop("nanogen.yaml")
+    assert after == before
+
+
+def test_generate_without_config_names_the_file(tmp_path, runner):
+    result = runner("generate", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "nanogen.yaml" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_test_without_services_explains(tmp_path, runner):
+    result = runner("test", "-C", tmp_path)
+    assert result.exit_code == 1
+    assert "nanogen generate" in result.stderr
+
+
+def test_new_generate_test_flow(tmp_path, runner):
+    workspace = tmp_path / "shop"
+    created = runner("new", workspace, "--defaults")
+    assert created.exit_code == 0, created.stderr
+    assert (workspace / "nanogen.yaml").is_file()
+
+    generated = runner("generate", cwd=workspace)
+    assert generated.exit_code == 0, generated.stderr
+
+    tested = runner("test", cwd=workspace)
+    assert tested.exit_code == 0, tested.stdout[-4000:] + tested.stderr[-2000:]
+
+
+def test_new_rejects_non_empty_folder(tmp_path, runner):
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "file.txt").write_text("mine")
+    result = runner("new", tmp_path / "taken", "--defaults")
+    assert result.exit_code != 0
+    assert "not empty" in result.stderr
+    assert (tmp_path / "taken" / "file.txt").read_text() == "mine"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def request(url: str, body: dict, headers: dict[str, str]) -> tuple[int, dict]:
+    data = json.dumps(body).encode()
+    message = urllib.request.Request(
+        url, data=data, headers={"Content-Type": "application/json", **headers}
+    )
+    try:
+        with urllib.request.urlopen(message, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_uvicorn_serves_a_generated_service(shop):
+    package = "payments_calculate_tax"
+    folder = shop / "services" / package
+    document = yaml.safe_load(
+        (shop / "specs" / "payments" / "calculate-tax.openapi.yaml").read_text()
+    )
+    operation = document["paths"]["/calculate-tax"]["post"]
+    request_body = operation["requestBody"]["content"]["application/json"]["example"]
+    response_schema = operation["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ]
+    port = free_port()
+    environment = {**os.environ, "NANOGEN_API_KEY": "secret-key"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", f"{package}.main:app"]
+        + ["--host", "127.0.0.1", "--port", str(port)],
+        cwd=folder,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("uvicorn did not start within 30 s")
+
+        status, body = request(
+            f"{base}/calculate-tax", request_body, {"X-API-Key": "secret-key"}
+        )
+        assert status == 200, body
+        # Refs inside the schema point at #/components/..., so the schema is
+        # checked with the document's components at its root.
+        schema = {"allOf": [response_schema], "components": document["components"]}
+        jsonschema.Draft202012Validator(schema).validate(body)
+
+        status, problem = request(f"{base}/calculate-tax", request_body, {})
+        assert status == 401
+        assert problem["status"] == 401
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
