@@ -23,6 +23,9 @@ def test_problem_formats_location_path_and_hint():
 
 def test_input_error_sorts_problems_by_line():
     error = InputError(
-        [Problem("second", file="a.yaml", line=9), Problem("first", file="a.yaml", line=2)]
+        [
+            Problem("second", file="a.yaml", line=9),
+            Problem("first", file="a.yaml", line=2),
+        ]
     )
     assert str(error).splitlines() == ["a.yaml:2: first", "a.yaml:9: second"]
