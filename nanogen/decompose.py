@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from nanogen.errors import input_error
-from nanogen.spec import DEFAULT_IDEMPOTENT, Example, Nanoservice
+from nanogen.spec import DEFAULT_IDEMPOTENT, Effect, Example, Nanoservice, SecurityKind
 
 COMPONENTS_PREFIX = "#/components/schemas/"
 
@@ -223,13 +223,18 @@ def json_pointer(*parts: str | int) -> str:
 
 
 def decompose_capabilities(
-    data: Mapping[str, Any], *, source_file: str
+    data: Mapping[str, Any],
+    *,
+    source_file: str,
+    documents: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Nanoservice]:
     """Build one `Nanoservice` per capability of a validated capability list.
 
     Nanoservices come in file order. `source_file` names the input in each
     nanoservice's `source`, such as `nanogen.yaml#/services/payments/capabilities/1`.
-    The same data always gives equal results.
+    The same data always gives equal results. A capability that names an
+    OpenAPI document with `openapi` is built from that document, which
+    `documents` holds by the path as written.
 
     Raises:
         InputError: a field type, reference or path parameter does not
@@ -245,6 +250,24 @@ def decompose_capabilities(
     nanoservices = []
     for service_name, service in (data.get("services") or {}).items():
         for index, capability in enumerate(service.get("capabilities") or []):
+            if "openapi" in capability:
+                reference = capability["openapi"]
+                nanoservices.append(
+                    nanoservice_for_document(
+                        (documents or {})[reference],
+                        project=data["project"],
+                        service=service_name,
+                        capability=capability["name"],
+                        source=source_file
+                        + "#"
+                        + json_pointer("services", service_name, "capabilities", index),
+                        document_file=reference,
+                        effect=capability.get("effect"),
+                        idempotent=capability.get("idempotent"),
+                        summary=capability.get("summary"),
+                    )
+                )
+                continue
             nanoservices.append(
                 _build_nanoservice(
                     data["project"],
@@ -357,3 +380,92 @@ def _check_reserved_names(
                 file=source_file,
                 key_path=key_path,
             )
+
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# What a call of each method does to state, by its meaning in RFC 9110.
+EFFECT_BY_METHOD: dict[str, Effect] = {
+    "get": "read",
+    "head": "read",
+    "options": "read",
+    "trace": "read",
+    "post": "create",
+    "put": "update",
+    "patch": "update",
+    "delete": "delete",
+}
+
+
+def single_operation(document: Mapping[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """Return the path, method and operation of a one-operation document.
+
+    Raises `ValueError` when the document holds no operation or several.
+    """
+    operations = [
+        (path, method, item[method])
+        for path, item in (document.get("paths") or {}).items()
+        if isinstance(item, dict)
+        for method in HTTP_METHODS
+        if isinstance(item.get(method), dict)
+    ]
+    if len(operations) != 1:
+        raise ValueError(
+            f"the document holds {len(operations)} operations, "
+            "and a nanoservice's document holds exactly one"
+        )
+    return operations[0]
+
+
+def nanoservice_for_document(
+    document: Mapping[str, Any],
+    *,
+    project: str,
+    service: str,
+    capability: str,
+    source: str = "",
+    document_file: str = "",
+    effect: Effect | None = None,
+    idempotent: bool | None = None,
+    summary: str | None = None,
+) -> Nanoservice:
+    """Build the `Nanoservice` of a document that holds one operation.
+
+    The effect follows the HTTP method unless `effect` is given. Generators
+    render such a nanoservice from the document itself; `security` here only
+    summarises it as api-key, bearer or none.
+    """
+    path, method, operation = single_operation(document)
+    effect = effect or EFFECT_BY_METHOD[method]
+    return Nanoservice(
+        project=project,
+        service=service,
+        capability=capability,
+        method=method,
+        path=path,
+        summary=str(summary or operation.get("summary") or ""),
+        description=str(operation.get("description") or ""),
+        effect=effect,
+        idempotent=DEFAULT_IDEMPOTENT[effect] if idempotent is None else idempotent,
+        security=_security_kind(document, operation),
+        schemas=dict((document.get("components") or {}).get("schemas") or {}),
+        source=source,
+        document_file=document_file,
+    )
+
+
+def _security_kind(
+    document: Mapping[str, Any], operation: Mapping[str, Any]
+) -> SecurityKind:
+    requirements = operation.get("security", document.get("security")) or []
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    kinds: set[SecurityKind] = set()
+    for requirement in requirements:
+        for name in requirement or {}:
+            scheme = schemes.get(name) or {}
+            if scheme.get("type") == "apiKey":
+                kinds.add("api-key")
+            else:
+                kinds.add("bearer")
+    if not kinds:
+        return "none"
+    return "api-key" if "api-key" in kinds else "bearer"

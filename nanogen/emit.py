@@ -15,10 +15,14 @@ from typing import Any
 
 import referencing.exceptions
 import yaml
-from openapi_spec_validator import OpenAPIV31SpecValidator
+from openapi_spec_validator import (
+    OpenAPIV2SpecValidator,
+    OpenAPIV30SpecValidator,
+    OpenAPIV31SpecValidator,
+)
 
 from nanogen.decompose import COMPONENTS_PREFIX, pascal_case, path_parameters
-from nanogen.errors import InternalError
+from nanogen.errors import InternalError, Problem
 from nanogen.examples import ExampleError, derive_example
 from nanogen.spec import Nanoservice
 
@@ -348,6 +352,52 @@ def validate_document(doc: dict[str, Any], *, name: str) -> None:
     )
 
 
+def document_problems(
+    doc: dict[str, Any], *, file: str, limit: int = 20
+) -> list[Problem]:
+    """Check an OpenAPI 3.0, 3.1 or Swagger 2.0 document; return what is wrong.
+
+    Each problem names `file` and the key path of the bad value; at most
+    `limit` are returned, because one defect in a shared schema is often
+    reported many times over.
+    """
+    validator_class = _validator_class(doc)
+    problems: list[Problem] = []
+    hint = "fix the document, or report the defect to whoever publishes it"
+    try:
+        for error in validator_class(doc).iter_errors():
+            location = "/".join(str(part) for part in getattr(error, "path", ()))
+            problems.append(
+                Problem(
+                    f"invalid OpenAPI: {_single_line(error.message)}",
+                    hint,
+                    file=file,
+                    key_path=location.replace("/", "."),
+                )
+            )
+            if len(problems) >= limit:
+                break
+    except referencing.exceptions.Unresolvable as error:
+        problems.append(
+            Problem(f"invalid OpenAPI: unresolvable reference {error}", hint, file=file)
+        )
+    return problems
+
+
+def _validator_class(doc: dict[str, Any]) -> Any:
+    version = str(doc.get("openapi") or doc.get("swagger") or "")
+    if version.startswith("3.1"):
+        return OpenAPIV31SpecValidator
+    if version.startswith("3.0"):
+        return OpenAPIV30SpecValidator
+    return OpenAPIV2SpecValidator
+
+
+def _single_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 _BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -380,8 +430,8 @@ class _DocumentDumper(_BaseDumper):  # type: ignore[misc]
 _DocumentDumper.add_representer(str, _DocumentDumper.represent_text)
 
 
-def dump_document(doc: dict[str, Any]) -> str:
-    """Dump a document as YAML text that starts with a generated-file comment.
+def dump_document(doc: dict[str, Any], *, header: str = HEADER_COMMENT) -> str:
+    """Dump a document as YAML text that starts with `header`, a comment.
 
     Keys keep their order and non-ASCII text is written as it is, so the same
     document always gives the same bytes. The safe dumper quotes any string
@@ -395,7 +445,7 @@ def dump_document(doc: dict[str, Any]) -> str:
         width=4096,
         default_flow_style=False,
     )
-    return HEADER_COMMENT + text
+    return header + text
 
 
 def document_json(doc: dict[str, Any]) -> str:

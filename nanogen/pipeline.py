@@ -10,26 +10,57 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
-from nanogen.decompose import decompose_capabilities
-from nanogen.emit import dump_document, emit_document, validate_document
-from nanogen.errors import InputError, NanogenError, Problem
+from nanogen.decompose import (
+    decompose_capabilities,
+    json_pointer,
+    nanoservice_for_document,
+    single_operation,
+)
+from nanogen.emit import (
+    document_problems,
+    dump_document,
+    emit_document,
+    validate_document,
+)
+from nanogen.errors import (
+    InputError,
+    InternalError,
+    NanogenError,
+    Problem,
+    format_key_path,
+)
 from nanogen.load import Loaded, load_file
 from nanogen.render import Generator, find_generator
 from nanogen.spec import Nanoservice, RenderedFile
 from nanogen.validate import check_capabilities
 from nanogen.workspace import support_files
-from nanogen.write import WritePlan, WriteReport, apply_write, plan_write
+from nanogen.write import (
+    WritePlan,
+    WriteReport,
+    apply_write,
+    plan_write,
+    read_manifest,
+)
+
+if TYPE_CHECKING:
+    from nanogen.report import SizeReport
+    from nanogen.slice import SlicedOperation
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = "nanogen.yaml"
 DEFAULT_TARGET = "python-fastapi"
+# OpenAPI documents up to this many characters are validated in full when
+# read; openapi-spec-validator takes seconds per megabyte.
+FULL_VALIDATION_LIMIT = 512 * 1024
 
 # Called before each nanoservice is rendered, with its index and the total.
 ProgressCallback = Callable[[int, int], None]
@@ -95,12 +126,24 @@ def generate(
     target = str(loaded.data.get("target") or DEFAULT_TARGET)
     generator = find_generator(target, template_dir)
 
-    nanoservices = decompose_capabilities(loaded.data, source_file=config.name)
+    documents = _load_referenced_documents(loaded)
+    nanoservices = decompose_capabilities(
+        loaded.data,
+        source_file=config.name,
+        documents={reference: doc for reference, (doc, _) in documents.items()},
+    )
     files: list[RenderedFile] = support_files()
+    files.extend(_source_files(root, config))
     for index, nanoservice in enumerate(nanoservices):
         if on_nanoservice is not None:
             on_nanoservice(index, len(nanoservices))
-        files.extend(_render_nanoservice(nanoservice, generator))
+        if nanoservice.document_file:
+            document, text = documents[nanoservice.document_file]
+            files.extend(
+                _render_document(nanoservice, document, text, generator=generator)
+            )
+        else:
+            files.extend(_render_nanoservice(nanoservice, generator))
 
     plan = plan_write(root, files, force=force)
     report = None if dry_run else apply_write(plan)
@@ -112,13 +155,98 @@ def _render_nanoservice(
 ) -> list[RenderedFile]:
     document = emit_document(nanoservice)
     validate_document(document, name=nanoservice.name)
+    return _render_document(
+        nanoservice, document, dump_document(document), generator=generator
+    )
+
+
+def _render_document(
+    nanoservice: Nanoservice,
+    document: dict[str, Any],
+    text: str,
+    *,
+    generator: Generator | None,
+) -> list[RenderedFile]:
     spec_file = RenderedFile(
-        nanoservice.spec_path,
-        dump_document(document),
+        nanoservice.document_file or nanoservice.spec_path,
+        text,
         "generated",
         service=nanoservice.name,
     )
+    if generator is None:
+        return [spec_file]
     return [spec_file, *generator.render(nanoservice, document)]
+
+
+def _load_referenced_documents(
+    loaded: Loaded,
+) -> dict[str, tuple[dict[str, Any], str]]:
+    """Load every OpenAPI document that a capability names with `openapi`.
+
+    Returns the document and its text by the reference as written. A small
+    document is validated in full; a large one only gets its structure
+    checked, because openapi-spec-validator needs seconds per megabyte.
+    """
+    base = Path(loaded.file).parent
+    documents: dict[str, tuple[dict[str, Any], str]] = {}
+    problems: list[Problem] = []
+    for service, index, reference in _document_references(loaded.data):
+        if reference in documents:
+            continue
+        key_path = ("services", service, "capabilities", index, "openapi")
+        document_path = base / reference
+        try:
+            document_loaded = load_file(document_path)
+            single_operation(document_loaded.data)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        except ValueError as error:
+            problems.append(
+                Problem(
+                    f"{reference}: {error}",
+                    "point 'openapi' at a document that `nanogen split` wrote",
+                    file=loaded.file,
+                    line=loaded.line_of(key_path),
+                    key_path=format_key_path(key_path),
+                )
+            )
+            continue
+        text = document_loaded.text
+        if text is None:
+            text = document_path.read_text(encoding="utf-8")
+        if len(text) <= FULL_VALIDATION_LIMIT:
+            problems.extend(
+                document_problems(document_loaded.data, file=str(document_path))
+            )
+        documents[reference] = (document_loaded.data, text)
+    if problems:
+        raise InputError(problems)
+    return documents
+
+
+def _document_references(data: dict[str, Any]) -> list[tuple[str, int, str]]:
+    return [
+        (service, index, capability["openapi"])
+        for service, body in (data.get("services") or {}).items()
+        for index, capability in enumerate(body.get("capabilities") or [])
+        if "openapi" in capability
+    ]
+
+
+def _source_files(root: Path, config: Path) -> list[RenderedFile]:
+    """Keep a capability list that `nanogen split` wrote in the manifest.
+
+    The list is then the user's to edit: it is passed through as it is on
+    disk, so a later run never reports it as edited or removes it.
+    """
+    try:
+        relative = config.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return []
+    if relative not in read_manifest(root):
+        return []
+    return [RenderedFile(relative, config.read_text(encoding="utf-8"), "generated")]
 
 
 def run_tests(*, workspace: Path, pytest_args: tuple[str, ...] = ()) -> int:
@@ -136,3 +264,224 @@ def run_tests(*, workspace: Path, pytest_args: tuple[str, ...] = ()) -> int:
     logger.info("running %s in %s", " ".join(command), workspace)
     environment = dict(os.environ)
     return subprocess.call(command, cwd=workspace, env=environment)
+
+
+@dataclass
+class SplitResult:
+    """What `split` planned and wrote, with the size report."""
+
+    root: Path
+    nanoservices: list[Nanoservice]
+    plan: WritePlan
+    report: WriteReport | None
+    sizes: SizeReport
+    warnings: list[Problem] = field(default_factory=list)
+
+
+GroupBy = Literal["tag", "path", "none"]
+# Above this many operations, only a deterministic sample of the split
+# documents is checked with openapi-spec-validator; checking all 470 Stripe
+# documents of about 1 MB each takes minutes.
+VALIDATE_ALL_LIMIT = 60
+VALIDATE_SAMPLE = 12
+
+
+def split(
+    *,
+    source: Path,
+    output: Path,
+    ref_root: Path | None = None,
+    group_by: GroupBy = "tag",
+    openapi: str | None = None,
+    max_depth: int | None = None,
+    specs_only: bool = False,
+    project: str | None = None,
+    template_dir: Path | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    on_nanoservice: ProgressCallback | None = None,
+) -> SplitResult:
+    """Split a monolithic OpenAPI document into one nanoservice per operation.
+
+    Writes a workspace that `generate` owns from then on: a capability list
+    whose capabilities name their split documents, the documents under
+    `specs/`, and (unless `specs_only`) the services exactly as `generate`
+    renders them, so that the next `generate` changes nothing.
+    """
+    # The OpenAPI stages load here, so that `generate` does not pay for them.
+    from nanogen.bundle import bundle_document
+    from nanogen.convert import convert_swagger2
+    from nanogen.report import size_report
+    from nanogen.slice import slice_document
+    from nanogen.upgrade import upgrade_to_31
+
+    bundled = bundle_document(source, ref_root=ref_root)
+    warnings = list(bundled.warnings)
+    document = bundled.document
+    if bundled.version.startswith("2."):
+        converted = convert_swagger2(document, file=bundled.file)
+        document = converted.document
+        warnings.extend(converted.warnings)
+    if openapi == "3.1" and not str(document.get("openapi", "")).startswith("3.1"):
+        upgraded = upgrade_to_31(document, file=bundled.file)
+        document = upgraded.document
+        warnings.extend(upgraded.warnings)
+
+    # The input is validated once, whole. A defect in it is the publisher's:
+    # it becomes a warning, and the split documents may inherit it.
+    source_problems = document_problems(document, file=bundled.file)
+    warnings.extend(replace(problem, severity="warning") for problem in source_problems)
+
+    sliced = slice_document(
+        document, file=bundled.file, group_by=group_by, max_depth=max_depth
+    )
+    warnings.extend(sliced.warnings)
+    warnings.extend(
+        _check_split_documents(sliced.operations, source_is_valid=not source_problems)
+    )
+
+    project_name = project or _project_name(document)
+    target = DEFAULT_TARGET
+    generator = None if specs_only else find_generator(target, template_dir)
+    capability_list = _capability_list(project_name, target, sliced.operations)
+    files: list[RenderedFile] = support_files()
+    files.append(
+        RenderedFile(
+            DEFAULT_CONFIG,
+            _capability_list_text(capability_list, source=bundled.file),
+            "generated",
+        )
+    )
+
+    nanoservices = []
+    for index, operation in enumerate(sliced.operations):
+        if on_nanoservice is not None:
+            on_nanoservice(index, len(sliced.operations))
+        spec_path = _split_spec_path(operation)
+        nanoservice = nanoservice_for_document(
+            operation.document,
+            project=project_name,
+            service=operation.service,
+            capability=operation.capability,
+            source=f"{DEFAULT_CONFIG}#"
+            + json_pointer(
+                "services",
+                operation.service,
+                "capabilities",
+                _index_in_service(capability_list, operation),
+            ),
+            document_file=spec_path,
+            summary=_summary_line(operation),
+        )
+        nanoservices.append(nanoservice)
+        files.extend(
+            _render_document(
+                nanoservice, operation.document, operation.text, generator=generator
+            )
+        )
+
+    plan = plan_write(output, files, force=force)
+    report = None if dry_run else apply_write(plan)
+    sizes = size_report(
+        _input_size(bundled.files),
+        sliced.operations,
+        file=bundled.file,
+        max_depth=max_depth,
+    )
+    return SplitResult(output, nanoservices, plan, report, sizes, warnings)
+
+
+def convert(*, source: Path, ref_root: Path | None = None) -> tuple[str, list[Problem]]:
+    """Convert a Swagger 2.0 document to OpenAPI 3.0; return its YAML and warnings."""
+    from nanogen.bundle import bundle_document
+    from nanogen.convert import convert_swagger2
+
+    bundled = bundle_document(source, ref_root=ref_root)
+    converted = convert_swagger2(bundled.document, file=bundled.file)
+    return dump_document(converted.document), [*bundled.warnings, *converted.warnings]
+
+
+def _check_split_documents(
+    operations: list[SlicedOperation], *, source_is_valid: bool
+) -> list[Problem]:
+    """Validate the split documents, or a deterministic sample of many."""
+    step = max(1, len(operations) // VALIDATE_SAMPLE)
+    sample = operations if len(operations) <= VALIDATE_ALL_LIMIT else operations[::step]
+    warnings: list[Problem] = []
+    for operation in sample:
+        name = f"{operation.service}-{operation.capability}"
+        problems = document_problems(
+            operation.document, file=_split_spec_path(operation), limit=1
+        )
+        if not problems:
+            continue
+        if source_is_valid:
+            raise InternalError(
+                f"the split document of {name!r} is invalid although its source is "
+                f"valid: {problems[0]}. This is a bug in nanogen; please report it "
+                "with the document that caused it."
+            )
+        warnings.append(replace(problems[0], severity="warning"))
+    return warnings
+
+
+def _split_spec_path(operation: SlicedOperation) -> str:
+    return f"specs/{operation.service}/{operation.capability}.openapi.yaml"
+
+
+def _summary_line(operation: SlicedOperation) -> str:
+    path, method, body = single_operation(operation.document)
+    text = str(body.get("summary") or "").strip().splitlines()
+    return text[0][:200] if text else ""
+
+
+def _capability_list(
+    project: str, target: str, operations: list[SlicedOperation]
+) -> dict[str, Any]:
+    services: dict[str, Any] = {}
+    for operation in operations:
+        capability: dict[str, Any] = {"name": operation.capability}
+        summary = _summary_line(operation)
+        if summary:
+            capability["summary"] = summary
+        capability["openapi"] = _split_spec_path(operation)
+        services.setdefault(operation.service, {"capabilities": []})[
+            "capabilities"
+        ].append(capability)
+    return {"nanogen": 1, "project": project, "target": target, "services": services}
+
+
+def _index_in_service(
+    capability_list: dict[str, Any], operation: SlicedOperation
+) -> int:
+    capabilities = capability_list["services"][operation.service]["capabilities"]
+    return next(
+        index
+        for index, capability in enumerate(capabilities)
+        if capability["name"] == operation.capability
+    )
+
+
+def _capability_list_text(capability_list: dict[str, Any], *, source: str) -> str:
+    header = (
+        "# yaml-language-server: $schema=.nanogen/capabilities.schema.json\n"
+        f"# Written by nanogen split from {_comment_text(source)}. Each capability's\n"
+        "# OpenAPI document under specs/ is its contract: edit the documents or\n"
+        "# this list, then run nanogen generate.\n"
+    )
+    return dump_document(capability_list, header=header)
+
+
+def _comment_text(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _project_name(document: dict[str, Any]) -> str:
+    title = str((document.get("info") or {}).get("title") or "")
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    name = "-".join(words).lstrip("0123456789-")[:63].rstrip("-")
+    return name if re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", name) else "api"
+
+
+def _input_size(files: list[str]) -> int:
+    return sum(Path(file).stat().st_size for file in files)

@@ -73,6 +73,10 @@ class Nanoservice:
     examples: tuple[Example, ...] = ()
     schemas: dict[str, Any] = field(default_factory=dict)
     source: str = ""
+    # Workspace-relative path of the OpenAPI document that defines this
+    # nanoservice, for a capability that names one with `openapi`; empty when
+    # `emit` builds the document from the fields above.
+    document_file: str = ""
 
     @property
     def name(self) -> str:

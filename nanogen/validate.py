@@ -566,17 +566,59 @@ def _check_capabilities(report: _Report, data: dict[str, Any]) -> None:
                     "rename one of them",
                 )
             elif NAME_PATTERN.match(name) and NAME_PATTERN.match(service_name):
+                # A referenced OpenAPI document holds its own method and path;
+                # `nanogen split` gives every operation its own route.
                 # Names that are not kebab-case were reported already, and
                 # would only add confusing package or path clashes.
                 _check_package(report, packages_seen, service_name, name, path)
-                _check_operation(
-                    report, operations_seen, service_name, name, capability, path
-                )
+                if "openapi" not in capability:
+                    _check_operation(
+                        report, operations_seen, service_name, name, capability, path
+                    )
 
+        if "openapi" in capability:
+            _check_openapi_reference(report, capability, path)
+            continue
         _check_fields(report, capability, path, shared)
         _check_path(report, capability, path, shared)
         _check_error_statuses(report, capability, path)
         _check_idempotent(report, capability, path)
+
+
+# Keys that a referenced OpenAPI document sets, so a capability with
+# `openapi` may not set them too.
+DOCUMENT_KEYS = ("input", "output", "method", "path", "errors", "examples", "security")
+
+
+def _check_openapi_reference(
+    report: _Report, capability: dict[str, Any], path: KeyPath
+) -> None:
+    for key in DOCUMENT_KEYS:
+        if key in capability:
+            report.error(
+                (*path, key),
+                f"{key!r} is set by the OpenAPI document named in 'openapi'",
+                f"remove {key!r}, or edit it in {capability['openapi']!r}",
+            )
+
+    reference = capability["openapi"]
+    if not isinstance(reference, str) or not reference:
+        return  # the schema check reported it
+    base = Path(report.loaded.file).resolve().parent
+    target = (base / reference).resolve()
+    if Path(reference).is_absolute() or not target.is_relative_to(base):
+        report.error(
+            (*path, "openapi"),
+            f"OpenAPI document {reference!r} is outside the folder of this file",
+            "give a path relative to this file that stays inside its folder, "
+            "such as 'specs/payments/calculate-tax.openapi.yaml'",
+        )
+    elif not target.is_file():
+        report.error(
+            (*path, "openapi"),
+            f"OpenAPI document {reference!r} not found",
+            "run `nanogen split` again, or fix the path",
+        )
 
 
 def _check_package(
