@@ -160,6 +160,29 @@ def capabilities_schema() -> dict[str, Any]:
     return schema
 
 
+def is_valid_name(name: str) -> bool:
+    """Tell whether a project, service or capability name passes the naming rules.
+
+    The rules are the ones `validate_capabilities` applies: kebab-case, at most
+    `NAME_MAX_LENGTH` characters, and no Python or TypeScript reserved word as
+    written, in snake case or in camel case.
+    """
+    return (
+        NAME_PATTERN.match(name) is not None
+        and len(name) <= NAME_MAX_LENGTH
+        and not _reserved_in(name, snake_case(name), camel_case(name))
+    )
+
+
+def is_taken_package(package: str) -> bool:
+    """Tell whether a `<service>_<capability>` package name is already a module.
+
+    Such a name is a module of Python's standard library or one that
+    generated services import, and a package of that name would hide it.
+    """
+    return package in sys.stdlib_module_names or package in DEPENDENCY_MODULES
+
+
 # --- Collecting problems ----------------------------------------------------
 
 
