@@ -8,6 +8,7 @@ and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import logging
+import shlex
 import sys
 import traceback
 from collections import Counter
@@ -28,7 +29,7 @@ PROGRESS_BAR_THRESHOLD = 30
 class Output:
     """How much the user asked to see: 0 quiet, 1 default, 2 verbose."""
 
-    def __init__(self, level: int) -> None:
+    def __init__(self, level: int = 1) -> None:
         self.level = level
 
     def info(self, message: str) -> None:
@@ -77,34 +78,62 @@ def _error_text(error: NanogenError) -> str:
     return f"nanogen: {error}"
 
 
-@click.group(cls=NanogenGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="nanogen")
-@click.option(
-    "-v",
-    "--verbose",
-    is_flag=True,
-    help="Show every file written and debug logs on stderr.",
-)
-@click.option(
-    "-q", "--quiet", is_flag=True, help="Print errors only; no progress or summary."
-)
-@click.pass_context
-def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
-    """Generate nanoservices from capability lists and OpenAPI documents.
-
-    Each capability becomes a standalone OpenAPI 3.1 document, a runnable
-    service stub and a test suite that passes out of the box.
-    """
-    level = 0 if quiet else 2 if verbose else 1
-    ctx.obj = Output(level)
-    if verbose:
-        # Per-file debug records repeat the verbs printed above; -v shows
-        # what the library reports at INFO and above.
+def _configure_output(output: Output, *, verbose: bool, quiet: bool) -> None:
+    if quiet:
+        output.level = 0
+    elif verbose and output.level < 2:
+        output.level = 2
+        # Per-file debug records repeat the verbs that -v prints; the handler
+        # shows what the library reports at INFO and above.
         handler = logging.StreamHandler(sys.stderr)
         handler.setLevel(logging.INFO)
         handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
+
+
+def _verbosity_callback(
+    ctx: click.Context, param: click.Parameter, value: bool
+) -> None:
+    if value:
+        output = ctx.ensure_object(Output)
+        _configure_output(
+            output, verbose=param.name == "verbose", quiet=param.name == "quiet"
+        )
+
+
+def verbosity_options(command: Any) -> Any:
+    """Accept -v and -q after the subcommand too, as in `nanogen generate -v`."""
+    command = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_verbosity_callback,
+        help="Print errors only; no progress or summary.",
+    )(command)
+    return click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        expose_value=False,
+        callback=_verbosity_callback,
+        help="Show every file written and the library's log on stderr.",
+    )(command)
+
+
+@click.group(cls=NanogenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="nanogen")
+@verbosity_options
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Generate nanoservices from capability lists and OpenAPI documents.
+
+    Each capability, or each operation of a monolith, becomes a standalone
+    OpenAPI document, a runnable service stub and a test suite that passes
+    out of the box.
+    """
+    ctx.ensure_object(Output)
 
 
 config_option = click.option(
@@ -121,6 +150,7 @@ strict_option = click.option(
 
 
 @main.command()
+@verbosity_options
 @click.argument(
     "file",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -138,12 +168,13 @@ def validate(output: Output, file: Path | None, strict: bool) -> None:
     path = file if file is not None else Path(pipeline.DEFAULT_CONFIG)
     warnings = pipeline.validate(path, strict=strict)
     output.warnings(warnings)
-    output.info(
-        f"{path}: valid" + (f", {len(warnings)} warning(s)" if warnings else "")
-    )
+    if output.level >= 1:
+        suffix = f", {len(warnings)} warning(s)" if warnings else ""
+        click.echo(f"{path}: valid{suffix}")
 
 
 @main.command()
+@verbosity_options
 @config_option
 @click.option(
     "-o",
@@ -209,15 +240,19 @@ def generate(
     _print_plan(output, result)
 
     if result.plan.conflicts and not force:
-        raise NanogenError(
-            f"{len(result.plan.conflicts)} generated file(s) were edited by hand and "
-            "were left as they are; move your changes into the handler, or rerun "
-            "with --force to overwrite them (a copy of each is kept)."
-        )
+        raise NanogenError(_conflict_message(len(result.plan.conflicts)))
     if check and result.plan.changes:
         raise NanogenError(
             f"{len(result.plan.changes)} file(s) are out of date; run `nanogen generate`."
         )
+
+
+def _conflict_message(count: int) -> str:
+    return (
+        f"{count} generated file(s) were edited by hand and were left as they "
+        "are; move your changes into the handler, or rerun with --force to "
+        "overwrite them (a copy of each is kept)."
+    )
 
 
 class _Progress:
@@ -262,11 +297,21 @@ def _count_text(verbs: Counter[str]) -> str:
     )
 
 
-def _print_plan(output: Output, result: pipeline.GenerateResult) -> None:
+def _print_plan(
+    output: Output, result: pipeline.GenerateResult | pipeline.SplitResult
+) -> None:
     verbs_by_service: dict[str, Counter[str]] = {}
     for action in result.plan.actions:
         verbs_by_service.setdefault(action.service, Counter())[action.verb] += 1
-        output.detail(f"  {action.verb:<9} {action.path}")
+        line = f"  {action.verb:<9} {action.path}"
+        if action.detail:
+            line += f"  ({action.detail})"
+        # A file kept although its capability is gone needs the user's
+        # decision, so it is shown without -v too.
+        if action.verb == "keep" and action.detail:
+            output.info(line)
+        else:
+            output.detail(line)
         if action.verb == "conflict":
             click.echo(
                 f"{action.path}: edited by hand since nanogen wrote it; left as it is",
@@ -284,6 +329,169 @@ def _print_plan(output: Output, result: pipeline.GenerateResult) -> None:
         f"{prefix}{len(result.nanoservices)} nanoservice(s) in {result.root}: "
         f"{_count_text(totals)} file(s)"
     )
+
+
+@main.command()
+@verbosity_options
+@click.argument("monolith", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path(),
+    show_default=True,
+    help="Workspace folder to write into.",
+)
+@click.option(
+    "--group-by",
+    type=click.Choice(["tag", "path", "none"]),
+    default="tag",
+    show_default=True,
+    help="Group operations into services by first tag, first path segment, or not.",
+)
+@click.option(
+    "--ref-root",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Folder that relative $refs may reach. Default: the current folder when it "
+    "contains MONOLITH, else MONOLITH's folder.",
+)
+@click.option(
+    "--openapi",
+    "openapi_version",
+    type=click.Choice(["3.1"]),
+    default=None,
+    help="Upgrade OpenAPI 3.0 input to this version. Default: keep the input's.",
+)
+@click.option(
+    "--max-depth",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Cut each document's components this many references away from its "
+    "operation. Default: keep every component the operation reaches.",
+)
+@click.option(
+    "--specs-only",
+    is_flag=True,
+    help="Write the capability list and specs, no services.",
+)
+@click.option("--project", default=None, help="Project name. Default: from info.title.")
+@click.option(
+    "--report",
+    "report_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Size report format: a table on stderr, or JSON on stdout.",
+)
+@click.option(
+    "--template",
+    "template_dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Generator folder to use; its files override the built-in ones of the same name.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite generated files that were edited by hand (a copy is kept).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Show what would change and write nothing."
+)
+@click.option(
+    "--strict", is_flag=True, help="Treat warnings as errors and exit non-zero."
+)
+@click.pass_obj
+def split(
+    output: Output,
+    monolith: Path,
+    output_dir: Path,
+    group_by: str,
+    ref_root: Path | None,
+    openapi_version: str | None,
+    max_depth: int | None,
+    specs_only: bool,
+    project: str | None,
+    report_format: str,
+    template_dir: Path | None,
+    force: bool,
+    dry_run: bool,
+    strict: bool,
+) -> None:
+    """Split a monolithic OpenAPI document into one nanoservice per operation.
+
+    MONOLITH is an OpenAPI 3.0 or 3.1 document, or Swagger 2.0, in YAML or
+    JSON, in one file or several joined by relative $refs. Writes a workspace
+    that `nanogen generate` keeps up to date from then on.
+    """
+    progress = _Progress(output)
+    try:
+        result = pipeline.split(
+            source=monolith,
+            output=output_dir,
+            ref_root=ref_root,
+            group_by=group_by,  # type: ignore[arg-type]
+            openapi=openapi_version,
+            max_depth=max_depth,
+            specs_only=specs_only,
+            project=project,
+            template_dir=template_dir,
+            force=force,
+            dry_run=dry_run,
+            on_nanoservice=progress.advance,
+        )
+    finally:
+        progress.close()
+
+    output.warnings(result.warnings)
+    _print_plan(output, result)
+    if report_format == "json":
+        click.echo(result.sizes.as_json())
+    else:
+        output.info(result.sizes.as_text())
+
+    if result.plan.conflicts and not force:
+        raise NanogenError(_conflict_message(len(result.plan.conflicts)))
+    if strict and result.warnings:
+        raise NanogenError(
+            f"{len(result.warnings)} warning(s) and --strict was given; see above."
+        )
+
+
+@main.command()
+@verbosity_options
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    "output_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="File to write the OpenAPI 3.0 document to. Default: standard output.",
+)
+@click.option(
+    "--ref-root",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Folder that relative $refs may reach. Default: as for split.",
+)
+@click.pass_obj
+def convert(
+    output: Output, file: Path, output_file: Path | None, ref_root: Path | None
+) -> None:
+    """Convert a Swagger 2.0 document to OpenAPI 3.0.3 and write it as YAML."""
+    text, warnings = pipeline.convert(source=file, ref_root=ref_root)
+    output.warnings(warnings)
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise NanogenError(f"{output_file}: cannot write: {error.strerror}") from error
+    output.info(f"wrote {output_file}")
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
@@ -309,6 +517,7 @@ def test(output: Output, workspace: Path, pytest_args: tuple[str, ...]) -> None:
 
 
 @main.command()
+@verbosity_options
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=True))
 @click.option(
     "--project", default=None, help="Project name. Default: the folder's name."
@@ -356,4 +565,6 @@ def new(
         interactive=sys.stdin.isatty(),
     )
     output.info(f"Created workspace {root}")
-    output.info(f"Next: cd {root} && nanogen generate && nanogen test")
+    output.info(
+        f"Next: cd {shlex.quote(str(root))} && nanogen generate && nanogen test"
+    )

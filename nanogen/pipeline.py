@@ -252,18 +252,27 @@ def _source_files(root: Path, config: Path) -> list[RenderedFile]:
 def run_tests(*, workspace: Path, pytest_args: tuple[str, ...] = ()) -> int:
     """Run every generated test suite of a workspace in one pytest process.
 
-    Returns pytest's exit status.
+    The suites are those of the services that the last `generate` wrote, by
+    the manifest; a folder whose capability was removed is left out, because
+    its kept tests import a package that is gone. Returns pytest's exit status.
     """
     services = workspace / "services"
     if not services.is_dir():
         raise NanogenError(
-            f"{workspace / 'services'}: folder not found; "
-            "run `nanogen generate` in the workspace first."
+            f"{services}: folder not found; run `nanogen generate` in the "
+            "workspace first."
         )
-    command = [sys.executable, "-m", "pytest", "services", *pytest_args]
+    folders = sorted(
+        {
+            "/".join(path.split("/")[:2])
+            for path, entry in read_manifest(workspace).items()
+            if entry.owner == "generated" and path.startswith("services/")
+        }
+    )
+    targets = [folder for folder in folders if (workspace / folder).is_dir()]
+    command = [sys.executable, "-m", "pytest", *(targets or ["services"]), *pytest_args]
     logger.info("running %s in %s", " ".join(command), workspace)
-    environment = dict(os.environ)
-    return subprocess.call(command, cwd=workspace, env=environment)
+    return subprocess.call(command, cwd=workspace, env=dict(os.environ))
 
 
 @dataclass
