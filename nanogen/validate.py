@@ -20,6 +20,7 @@ from collections.abc import Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import referencing.exceptions
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing.exceptions import Unresolvable
@@ -901,6 +902,8 @@ def _check_json_schema(
             _check_ref(report, where, value, shared)
         elif keyword == "pattern":
             _check_regex(report, where, value)
+        elif keyword == "default":
+            _check_default(report, where, value, shared)
         else:
             report.error(
                 where,
@@ -911,6 +914,40 @@ def _check_json_schema(
 
 
 _METASCHEMA_VALIDATOR = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+
+
+def _check_default(
+    report: _Report, path: KeyPath, schema: dict[str, Any], shared: dict[str, Any]
+) -> None:
+    """Check that a `default` matches the schema it sits in, formats included.
+
+    An emitted document with a default that breaks its own schema fails
+    OpenAPI validation, and a service would answer with an invalid value.
+    """
+    default = schema["default"]
+    try:
+        components = {
+            name: normalize_schema(body, shared) for name, body in shared.items()
+        }
+        rest = normalize_schema(
+            {key: value for key, value in schema.items() if key != "default"}, shared
+        )
+    except ValueError:
+        return  # an unknown reference, reported on its own
+    root = {**rest, "components": {"schemas": components}}
+    validator = Draft202012Validator(
+        root, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    try:
+        error = next(iter(validator.iter_errors(default)), None)
+    except (referencing.exceptions.Unresolvable, re.error):
+        return  # an unresolvable ref or a bad pattern, reported on its own
+    if error is not None:
+        report.error(
+            path,
+            f"default {default!r} does not match its schema: {_lower_first(error.message)}",
+            "change the default to a valid value, or remove it",
+        )
 
 
 def _walk_schema(schema: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, Any]]:
@@ -925,6 +962,9 @@ def _walk_schema(schema: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, Any
         where = (*path, key)
         if key in ("$ref", "pattern") and isinstance(value, str):
             yield where, key, value
+        elif key == "default":
+            # The schema that the default must match is the one it sits in.
+            yield where, key, schema
         elif key in _UNSUPPORTED_KEYWORDS:
             yield where, key, value
         elif key == "patternProperties" and isinstance(value, dict):
