@@ -320,6 +320,7 @@ def split(
     # The OpenAPI stages load here, so that `generate` does not pay for them.
     from nanogen.bundle import bundle_document
     from nanogen.convert import convert_swagger2
+    from nanogen.repair import repair_document
     from nanogen.report import size_report
     from nanogen.slice import slice_document
     from nanogen.upgrade import upgrade_to_31
@@ -336,9 +337,13 @@ def split(
         document = upgraded.document
         warnings.extend(upgraded.warnings)
 
-    # The input is validated once, whole. A defect in it is the publisher's:
-    # it becomes a warning, and the split documents may inherit it.
-    source_problems = document_problems(document, file=bundled.file)
+    # The input is validated once, whole. A defect that real documents often
+    # carry is mended with a warning; what remains is the publisher's defect,
+    # reported as a warning, and the split documents may inherit it.
+    repaired = repair_document(document, file=bundled.file)
+    document = repaired.document
+    warnings.extend(repaired.warnings)
+    source_problems = repaired.problems
     warnings.extend(replace(problem, severity="warning") for problem in source_problems)
 
     sliced = slice_document(
