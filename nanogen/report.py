@@ -94,7 +94,7 @@ class SizeReport:
             ("largest document", *_point(self.max)),
         ]
         lines = [
-            f"{self.file}: {self.operations} operations in {self.services} services, "
+            f"{self.file}: {self.operations} operation(s) in {self.services} service(s), "
             f"{self.total_bytes:,} bytes written in all",
             f"{'':<18}{'bytes':>12}{'tokens (est.)':>15}{'% of monolith':>15}",
         ]

@@ -97,7 +97,7 @@ def test_json_keys_stable() -> None:
 def test_text_table() -> None:
     report = size_report(10_000, OPERATIONS, file="api.yaml", max_depth=2)
     assert report.as_text() == (
-        "api.yaml: 10 operations in 2 services, 5,500 bytes written in all\n"
+        "api.yaml: 10 operation(s) in 2 service(s), 5,500 bytes written in all\n"
         "                         bytes  tokens (est.)  % of monolith\n"
         "monolith                10,000          2,500         100.00\n"
         "median document            500            125           5.00\n"
