@@ -14,13 +14,13 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import math
 import re
 import sys
 from collections.abc import Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import referencing.exceptions
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing.exceptions import Unresolvable
@@ -89,8 +89,9 @@ PYDANTIC_PROTECTED_PREFIXES = ("model_validate", "model_dump")
 # Top-level modules that a generated service imports and whose name has an
 # underscore, so that a `<service>_<capability>` package could take it.
 DEPENDENCY_MODULES = frozenset(
-    "annotated_types jsonschema_specifications openapi_spec_validator pydantic_core "
-    "pydantic_settings typing_extensions typing_inspection".split()
+    "annotated_types charset_normalizer jsonschema_rs jsonschema_specifications "
+    "openapi_spec_validator pydantic_core pydantic_settings typing_extensions "
+    "typing_inspection".split()
 )
 
 # The hint for each required key, by key name.
@@ -132,7 +133,9 @@ def validate_capabilities(loaded: Loaded) -> list[Problem]:
     data = loaded.data if isinstance(loaded.data, dict) else {}
 
     _check_duplicate_keys(report)
+    _check_values(report, data, ())
     _check_against_schema(report, data)
+    _check_target(report, data)
     _check_names(report, data)
     _check_capabilities(report, data)
     _check_shared_schemas(report, data)
@@ -236,6 +239,49 @@ def _check_duplicate_keys(report: _Report) -> None:
 
 
 # --- The JSON Schema --------------------------------------------------------
+
+
+def _check_target(report: _Report, data: dict[str, Any]) -> None:
+    """Accept only a generator's name: a path would load templates and hooks
+    from anywhere on disk when someone else runs `generate` on the file."""
+    target = data.get("target")
+    if isinstance(target, str) and not NAME_PATTERN.match(target):
+        report.error(
+            ("target",),
+            f"target {target!r} is not a generator name",
+            "use a kebab-case name such as 'python-fastapi', and pass a "
+            "generator folder with --template instead",
+        )
+
+
+def _check_values(report: _Report, value: Any, path: KeyPath) -> None:
+    """Reject values that no emitted document or generated module can carry.
+
+    JSON has no infinity or NaN, and UTF-8 cannot encode a lone surrogate,
+    which a JSON input can spell as an escape.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        report.error(
+            path,
+            f"{value!r} is not a finite number, and JSON cannot carry it",
+            "use a finite number, or remove the value",
+        )
+    elif isinstance(value, str) and _SURROGATE.search(value):
+        report.error(
+            path,
+            "the text contains a lone UTF-16 surrogate, which is not a character",
+            "remove the \\ud800-\\udfff escape or write the whole character",
+        )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_values(report, key, path)
+            _check_values(report, item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_values(report, item, (*path, index))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _check_against_schema(report: _Report, data: dict[str, Any]) -> None:
@@ -658,6 +704,8 @@ def _check_package(
         taken_by = "a module of Python's standard library"
     elif package in DEPENDENCY_MODULES:
         taken_by = "a module that generated services import"
+    elif package.startswith("test_"):
+        taken_by = "the kind of module that pytest collects as a test file"
     if taken_by:
         report.error(
             (*path, "name"),
@@ -940,7 +988,7 @@ def _check_default(
     )
     try:
         error = next(iter(validator.iter_errors(default)), None)
-    except (referencing.exceptions.Unresolvable, re.error):
+    except (Unresolvable, re.error):
         return  # an unresolvable ref or a bad pattern, reported on its own
     if error is not None:
         report.error(
@@ -1130,10 +1178,17 @@ def _path_parameters(url: str) -> list[str]:
 def _check_path(
     report: _Report, capability: dict[str, Any], path: KeyPath, shared: dict[str, Any]
 ) -> None:
-    url = capability.get("path")
-    if not isinstance(url, str):
+    if "path" not in capability:
         return
+    url = capability["path"]
     where = (*path, "path")
+    if not isinstance(url, str):
+        report.error(
+            where,
+            f"expected a URL path such as '/orders/{{order_id}}', got {_describe(url)}",
+            "write the path as a string that starts with '/', or remove it",
+        )
+        return
     problem = _path_template_problem(url)
     if problem:
         report.error(where, *problem)

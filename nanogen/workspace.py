@@ -26,6 +26,7 @@ from typing import Any
 from nanogen import __version__
 from nanogen.errors import NanogenError, OutputError
 from nanogen.spec import SECURITY_KINDS, RenderedFile
+from nanogen.validate import is_valid_name
 
 logger = logging.getLogger(__name__)
 
@@ -89,9 +90,14 @@ def default_project(folder: Path) -> str:
 
 
 def check_project(project: str) -> None:
-    """Raise `NanogenError` unless `project` is a kebab-case name."""
-    if PROJECT_PATTERN.match(project) and len(project) <= PROJECT_MAX_LENGTH:
+    """Raise `NanogenError` unless `project` is a kebab-case, non-reserved name."""
+    if is_valid_name(project):
         return
+    if PROJECT_PATTERN.match(project) and len(project) <= PROJECT_MAX_LENGTH:
+        raise NanogenError(
+            f"invalid project name {project!r}: it is a reserved word in Python or "
+            "TypeScript; choose another name, e.g. 'my-project'"
+        )
     raise NanogenError(
         f"invalid project name {project!r}: use kebab-case (lower-case letters, "
         "digits and single hyphens, starting with a letter, at most "

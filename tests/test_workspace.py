@@ -345,3 +345,15 @@ def test_cli_validate_accepts_starter(tmp_path, runner):
     result = runner("validate", cwd=tmp_path / "shop")
 
     assert result.exit_code == 0, result.stderr
+
+
+def test_reserved_project_name_rejected(tmp_path: Path) -> None:
+    with pytest.raises(NanogenError, match="reserved word"):
+        create_workspace(
+            tmp_path / "shop",
+            project="class",
+            target=None,
+            security=None,
+            defaults=True,
+        )
+    assert not (tmp_path / "shop").exists()
