@@ -394,6 +394,9 @@ def split(
             )
         )
 
+    # NOTE: the plan holds every file's text at once, about 1 GB for a
+    # lossless Stripe split; streaming the writes would need a plan that
+    # compares hashes instead of content.
     plan = plan_write(output, files, force=force)
     report = None if dry_run else apply_write(plan)
     sizes = size_report(
