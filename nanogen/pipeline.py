@@ -269,8 +269,16 @@ def run_tests(*, workspace: Path, pytest_args: tuple[str, ...] = ()) -> int:
             if entry.owner == "generated" and path.startswith("services/")
         }
     )
-    targets = [folder for folder in folders if (workspace / folder).is_dir()]
-    command = [sys.executable, "-m", "pytest", *(targets or ["services"]), *pytest_args]
+    # pytest gets the one `services` folder: given each service folder as an
+    # argument, it imports their same-named conftest.py files as one module.
+    ignored = [
+        f"--ignore={folder.relative_to(workspace).as_posix()}"
+        for folder in sorted(services.iterdir())
+        if folder.is_dir()
+        and folders
+        and folder.relative_to(workspace).as_posix() not in folders
+    ]
+    command = [sys.executable, "-m", "pytest", "services", *ignored, *pytest_args]
     logger.info("running %s in %s", " ".join(command), workspace)
     return subprocess.call(command, cwd=workspace, env=dict(os.environ))
 
