@@ -136,6 +136,26 @@ def main(ctx: click.Context) -> None:
     ctx.ensure_object(Output)
 
 
+def write_options(command: Any) -> Any:
+    """Add the options that `generate` and `split` share for rendering and writing."""
+    command = click.option(
+        "--dry-run", is_flag=True, help="Show what would change and write nothing."
+    )(command)
+    command = click.option(
+        "--force",
+        is_flag=True,
+        help="Overwrite generated files that were edited by hand (a copy is kept).",
+    )(command)
+    return click.option(
+        "--template",
+        "template_dir",
+        type=click.Path(path_type=Path, file_okay=False, exists=True),
+        default=None,
+        help="Generator folder to use; its files override the built-in ones of the "
+        "same name.",
+    )(command)
+
+
 config_option = click.option(
     "-c",
     "--config",
@@ -184,21 +204,7 @@ def validate(output: Output, file: Path | None, strict: bool) -> None:
     default=None,
     help="Workspace folder to write into. Default: the folder of the config.",
 )
-@click.option(
-    "--template",
-    "template_dir",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    default=None,
-    help="Generator folder to use; its files override the built-in ones of the same name.",
-)
-@click.option(
-    "--force",
-    is_flag=True,
-    help="Overwrite generated files that were edited by hand (a copy is kept).",
-)
-@click.option(
-    "--dry-run", is_flag=True, help="Show what would change and write nothing."
-)
+@write_options
 @click.option(
     "--check",
     is_flag=True,
@@ -385,21 +391,7 @@ def _print_plan(
     show_default=True,
     help="Size report format: a table on stderr, or JSON on stdout.",
 )
-@click.option(
-    "--template",
-    "template_dir",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    default=None,
-    help="Generator folder to use; its files override the built-in ones of the same name.",
-)
-@click.option(
-    "--force",
-    is_flag=True,
-    help="Overwrite generated files that were edited by hand (a copy is kept).",
-)
-@click.option(
-    "--dry-run", is_flag=True, help="Show what would change and write nothing."
-)
+@write_options
 @click.option(
     "--strict", is_flag=True, help="Treat warnings as errors and exit non-zero."
 )
