@@ -291,6 +291,22 @@ def identifier(text: Any) -> str:
     return name
 
 
+def kebab_case(text: Any) -> str:
+    """Turn any text into a kebab-case name, the same one every time.
+
+    `listPets` becomes `list-pets`, `Api20100401Account` becomes
+    `api20100401-account` and `1-Click Applications` becomes
+    `n1-click-applications`: the name starts with a letter, so it also makes
+    a Python identifier once `-` becomes `_`. Text with no ASCII letter or
+    digit becomes `x` plus a hash of it.
+    """
+    words = _ascii_words(str(text))
+    name = "-".join(word.lower() for word in words) or _fallback_name(str(text))
+    if name[0].isdigit():
+        name = "n" + name
+    return name
+
+
 def class_name(text: Any) -> str:
     """Turn any text into a PascalCase Python class name, the same one every time.
 
@@ -324,6 +340,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "json": json,
     "md_text": md_text,
     "identifier": identifier,
+    "kebab_case": kebab_case,
     "class_name": class_name,
 }
 

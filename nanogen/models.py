@@ -30,6 +30,12 @@ How JSON Schema maps to pydantic:
 - Names are resolved late (`from __future__ import annotations`,
   `model_rebuild` and `TypeAliasType`), so schemas may refer to each other in
   any order and recursively.
+- OpenAPI 3.0 `nullable` and boolean exclusive bounds are read as 3.0 means
+  them. `readOnly` and `writeOnly` properties are never required, because
+  one model serves requests and responses. A `format: binary` string also
+  accepts bytes, for multipart file parts.
+- A `pattern` that pydantic's Rust regex engine rejects is checked with
+  Python's `re`; `$recursiveRef` and `$dynamicRef` accept any value.
 """
 
 from __future__ import annotations
@@ -91,6 +97,22 @@ def _one_of_values(*allowed: Any) -> AfterValidator:
     def check(value: Any) -> Any:
         if value not in allowed:
             raise ValueError(f"must be one of {list(allowed)!r}")
+        return value
+
+    return AfterValidator(check)
+''',
+    "_python_pattern": '''
+def _python_pattern(pattern: str) -> AfterValidator:
+    """Check a JSON Schema `pattern` with Python's `re`.
+
+    Used for patterns that pydantic's default regex engine cannot compile,
+    such as look-arounds and backreferences.
+    """
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if compiled.search(value) is None:
+            raise ValueError(f"must match the pattern {pattern!r}")
         return value
 
     return AfterValidator(check)
@@ -191,15 +213,14 @@ def _generate(
 ) -> Models:
     names = _python_names([*schemas, *parameters])
     builder = _Builder(schemas, names)
-    python_re = any(_needs_python_re(p) for p in _patterns(schemas, parameters))
 
     blocks = []
     for name, schema in schemas.items():
         dependencies = _dependency_key(builder, schema, texts)
-        key = (name, names[name], texts[name], dependencies, python_re)
+        key = (name, names[name], texts[name], dependencies)
         block = _BLOCK_CACHE.get(key)
         if block is None:
-            block_builder = _Builder(schemas, names, python_re=python_re)
+            block_builder = _Builder(schemas, names)
             block = block_builder.named_block(name, schema)
             _remember(_BLOCK_CACHE, key, block, limit=65536)
         blocks.append(block)
@@ -251,7 +272,10 @@ def field_names(properties: Iterable[str]) -> dict[str, str]:
 
 
 def _module_header(body: str) -> str:
-    words = set(re.findall(r"\w+", body))
+    # Descriptions become comment lines and docstrings, whose words import
+    # nothing. `py_docstring` escapes every `"`, so no docstring holds `"""`.
+    code_only = re.sub(r'"""[\s\S]*?"""|^[ \t]*#.*$', "", body, flags=re.MULTILINE)
+    words = set(re.findall(r"\w+", code_only))
     helpers = [code for name, code in _HELPERS.items() if name in words]
     helper_text = "".join(helpers)
     words |= set(re.findall(r"\w+", helper_text))
@@ -260,6 +284,8 @@ def _module_header(body: str) -> str:
     standard: list[str] = []
     if "json.dumps" in helper_text:
         standard.append("import json")
+    if "re.compile" in helper_text:
+        standard.append("import re")
     third_party: list[str] = []
     for module in ("typing", "annotated_types", "pydantic", "typing_extensions"):
         imported = sorted(name for name in used if _IMPORTS[name] == module)
@@ -296,17 +322,13 @@ def _unescape_pointer(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
-def _patterns(*schema_sets: Mapping[str, Any]) -> Iterable[str]:
-    for schemas in schema_sets:
-        stack: list[Any] = list(schemas.values())
-        while stack:
-            node = stack.pop()
-            if isinstance(node, dict):
-                if isinstance(node.get("pattern"), str):
-                    yield node["pattern"]
-                stack.extend(node.values())
-            elif isinstance(node, list):
-                stack.extend(node)
+@lru_cache(maxsize=4096)
+def _compiles_in_python(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except (re.error, OverflowError, RecursionError):
+        return False
+    return True
 
 
 @lru_cache(maxsize=4096)
@@ -314,7 +336,7 @@ def _needs_python_re(pattern: str) -> bool:
     """Tell whether pydantic's default Rust regex engine rejects a pattern.
 
     Rust's engine has no look-around or backreferences but runs in linear
-    time, so Python's `re` is used only for a set of schemas that needs it.
+    time, so Python's `re` checks only the patterns that need it.
     """
     from typing import Annotated
 
@@ -339,7 +361,12 @@ def _dependency_key(
     key = []
     for ref in sorted(_refs(schema) | content):
         if ref in builder.names:
-            text = texts.get(ref, "") if ref in content else ""
+            if ref in content:
+                text = texts.get(ref, "")
+            else:
+                # A reference to a nullable class allows null.
+                nullable = _nullable_class(builder, builder.schemas.get(ref))
+                text = "nullable" if nullable else ""
             key.append((ref, builder.names[ref], text))
     return tuple(key)
 
@@ -353,15 +380,14 @@ class _Builder:
         names: Mapping[str, str],
         *,
         lax: bool = False,
-        python_re: bool = False,
     ) -> None:
         self.schemas = schemas
         self.names = names
         self.lax = lax
-        self.python_re = python_re
         self.classes: list[str] = []
         self.nested_names: set[str] = set()
         self.inlined = 0
+        self.merging = 0
         self.forward_references = False
 
     # -- schema shape -------------------------------------------------------
@@ -419,7 +445,7 @@ class _Builder:
             node = stack.pop()
             if isinstance(node, dict):
                 parts = list(node.get("allOf", []))
-                if "discriminator" in node:
+                if "discriminator" in node or _constrains_variants(node):
                     parts += node.get("oneOf", []) + node.get("anyOf", [])
                 if "$ref" in node and set(node) - {"$ref"} - _ANNOTATIONS:
                     parts.append({"$ref": node["$ref"]})
@@ -467,8 +493,13 @@ class _Builder:
     def class_definition(self, python_name: str, schema: dict[str, Any]) -> None:
         """Append the class for an object schema, after the classes it nests."""
         properties = schema.get("properties") or {}
+        # A readOnly property is left out of requests and a writeOnly one out
+        # of responses, so neither is required in a model that serves both.
         required = [
-            name for name in schema.get("required", []) if isinstance(name, str)
+            name
+            for name in schema.get("required", [])
+            if isinstance(name, str)
+            and not self._read_or_write_only(properties.get(name))
         ]
         # A required name without a schema may hold any value.
         for name in required:
@@ -500,12 +531,17 @@ class _Builder:
             )
         self.classes.append("\n".join(lines) + "\n")
 
+    def _read_or_write_only(self, schema: Any) -> bool:
+        # NOTE: only the property's own keywords count, not those of a schema
+        # it refers to, because the block cache keys on the property's text.
+        return isinstance(schema, dict) and (
+            schema.get("readOnly") is True or schema.get("writeOnly") is True
+        )
+
     def _config(self, schema: dict[str, Any]) -> str:
         extra = schema.get("additionalProperties", True)
         options = ['extra="forbid"' if extra is False else 'extra="allow"']
         options.append("strict=True")
-        if self.python_re:
-            options.append('regex_engine="python-re"')
         return ", ".join(options)
 
     def _field_line(
@@ -574,31 +610,54 @@ class _Builder:
             and not self.is_class(target)
             and self.inlined < 8
         ):
-            # FastAPI reads a parameter's type to decide how to parse it (a
-            # list is a repeated query parameter) and cannot see through a
-            # TypeAliasType, so parameter types spell out the schemas they name.
+            # Parameter types spell out the schemas they name, because the
+            # aliases of those schemas are strict and parameters are lax.
             self.inlined += 1
             try:
                 return self.expression(target, owner, hint, eager=eager)
             finally:
                 self.inlined -= 1
+        name = self.names[ref]
         if eager and not self.lax:
             # Parameter aliases come after every schema's definition, so
             # only the aliases of schemas need forward references.
             self.forward_references = True
-            return py_str(self.names[ref])
-        return self.names[ref]
+            name = py_str(name)
+        if _nullable_class(self, target):
+            # OpenAPI 3.0 `nullable` on an object schema: its class cannot
+            # hold null, so every reference to it allows null.
+            return _union([name, "None"], eager=eager)
+        return name
 
     def _union_expression(
         self, schema: dict[str, Any], owner: str, hint: str, *, eager: bool
     ) -> str:
         variants = schema.get("oneOf") or schema.get("anyOf") or []
-        members = [
-            self.expression(variant, owner, f"{hint}Option{index + 1}", eager=eager)
-            for index, variant in enumerate(variants)
-        ]
-        expression = _union(members, eager=eager)
         field = self._discriminator_field(schema, variants)
+        merge = (
+            field is None
+            and _constrains_variants(schema)
+            and self.merging < MAX_MERGE_DEPTH
+        )
+        if merge:
+            # A value must match the keywords beside `oneOf` as well as one
+            # variant, so each variant is merged with them.
+            rest = {
+                key: value
+                for key, value in schema.items()
+                if key not in ("oneOf", "anyOf", "discriminator", "nullable")
+            }
+            variants = [{"allOf": [rest, variant]} for variant in variants]
+            self.merging += 1
+        try:
+            members = [
+                self.expression(variant, owner, f"{hint}Option{index + 1}", eager=eager)
+                for index, variant in enumerate(variants)
+            ]
+        finally:
+            if merge:
+                self.merging -= 1
+        expression = _union(members, eager=eager)
         if field is not None and len(members) > 1:
             expression = (
                 f"Annotated[{_union(members, eager=True)}, "
@@ -617,6 +676,7 @@ class _Builder:
         if not isinstance(prop, str):
             return None
         fields = set()
+        values: set[str] = set()
         for variant in variants:
             if not isinstance(variant, dict) or self._ref_name(variant) is None:
                 return None
@@ -629,9 +689,17 @@ class _Builder:
                 value_schema, dict
             ):
                 return None
-            fixed = "const" in value_schema or len(value_schema.get("enum", [])) == 1
-            if not fixed:
+            if "const" in value_schema:
+                value = value_schema["const"]
+            elif len(value_schema.get("enum") or []) == 1:
+                value = value_schema["enum"][0]
+            else:
                 return None
+            # pydantic rejects a discriminated union in which two variants
+            # share a value, or whose values are not strings.
+            if not isinstance(value, str) or value in values:
+                return None
+            values.add(value)
             fields.add(field_names(properties)[prop])
         return fields.pop() if len(fields) == 1 else None
 
@@ -666,7 +734,7 @@ class _Builder:
         if kind == "boolean":
             return "bool"
         if kind == "string":
-            return self._string_expression(schema)
+            return self._string_expression(schema, eager=eager)
         if kind in ("integer", "number"):
             base = "int" if kind == "integer" else _union(["int", "float"], eager=eager)
             constraints = _number_constraints(schema)
@@ -679,17 +747,30 @@ class _Builder:
             return self._object_expression(schema, owner, hint, eager=eager)
         return "Any"
 
-    def _string_expression(self, schema: dict[str, Any]) -> str:
+    def _string_expression(self, schema: dict[str, Any], *, eager: bool) -> str:
+        if schema.get("format") == "binary" or "contentMediaType" in schema:
+            # A file part of a multipart body arrives as bytes; in JSON the
+            # same schema describes a string.
+            return _union(["str", "bytes"], eager=eager)
         arguments = []
+        validators = []
         if isinstance(schema.get("minLength"), int):
             arguments.append(f"min_length={schema['minLength']}")
         if isinstance(schema.get("maxLength"), int):
             arguments.append(f"max_length={schema['maxLength']}")
-        if isinstance(schema.get("pattern"), str):
-            arguments.append(f"pattern={py_str(schema['pattern'])}")
-        if not arguments:
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str):
+            if not _needs_python_re(pattern):
+                arguments.append(f"pattern={py_str(pattern)}")
+            elif _compiles_in_python(pattern):
+                validators.append(f"_python_pattern({py_str(pattern)})")
+            # NOTE: a pattern that neither regex engine compiles (an
+            # ECMA-262 class such as `\p{L}`) is not checked.
+        if arguments:
+            validators.insert(0, f"StringConstraints({', '.join(arguments)})")
+        if not validators:
             return "str"
-        return f"Annotated[str, StringConstraints({', '.join(arguments)})]"
+        return f"Annotated[str, {', '.join(validators)}]"
 
     def _array_expression(
         self, schema: dict[str, Any], owner: str, hint: str, *, eager: bool
@@ -729,6 +810,45 @@ class _Builder:
         return f"dict[str, {value}]"
 
 
+# Merges of the keywords beside `oneOf` into its variants that may nest. A
+# merge inlines the variants' content, so without a bound a union inside a
+# cycle of schemas would be inlined again and again.
+MAX_MERGE_DEPTH = 2
+
+# Keywords that constrain a value, of JSON Schema 2020-12's validation and
+# applicator vocabularies.
+_VALIDATION_KEYWORDS = frozenset(
+    {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "patternProperties",
+        "propertyNames",
+        "unevaluatedProperties",
+        "minProperties",
+        "maxProperties",
+        "items",
+        "prefixItems",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "contains",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "enum",
+        "const",
+        "not",
+        "allOf",
+    }
+)
+
 # Keywords that describe a schema without constraining it.
 _ANNOTATIONS = frozenset(
     {
@@ -745,6 +865,34 @@ _ANNOTATIONS = frozenset(
         "xml",
     }
 )
+
+
+def _nullable_class(builder: _Builder, schema: Any) -> bool:
+    return (
+        isinstance(schema, dict)
+        and schema.get("nullable") is True
+        and builder.is_class(schema)
+    )
+
+
+def _constrains_variants(schema: dict[str, Any]) -> bool:
+    """Tell whether validation keywords beside `oneOf` or `anyOf` constrain its variants.
+
+    Annotations and extensions (Stripe's `x-expansionResources`) do not
+    count, and neither does a lone `type` when every variant is a reference
+    or has a type of its own, which is the usual way to write a union of
+    objects.
+    """
+    variants = schema.get("oneOf") or schema.get("anyOf")
+    if not isinstance(variants, list):
+        return False
+    siblings = set(schema) & _VALIDATION_KEYWORDS
+    if siblings - {"type"}:
+        return True
+    return bool(siblings) and not all(
+        isinstance(variant, dict) and ("$ref" in variant or "type" in variant)
+        for variant in variants
+    )
 
 
 def _description(schema: Any) -> str:

@@ -14,29 +14,38 @@ far more than rendering (docs/generators.md has the timing). An optional
 
 Spec text enters templates only as variables, never as template source, so
 `{{ }}` in a description is printed, not evaluated.
+
+The second half reads a single-operation OpenAPI 3.0 or 3.1 document, as
+`nanogen.emit` writes them or as a split of a real monolith gives them:
+`build_context` turns it into the context variables of docs/generators.md,
+and `nanoservice_from_document` into its `Nanoservice`.
 """
 
 from __future__ import annotations
 
 import copy
 import fnmatch
+import hashlib
 import importlib.util
 import inspect
 import json
 import logging
 import posixpath
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import jinja2
+import referencing.exceptions
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
+from jsonschema import Draft202012Validator, FormatChecker
 
 from nanogen import __version__
 from nanogen.errors import (
@@ -45,9 +54,10 @@ from nanogen.errors import (
     NanogenError,
     TemplateError,
 )
-from nanogen.filters import FILTERS, md_text, py_comment
+from nanogen.examples import ExampleError, derive_example, to_json_schema_2020
+from nanogen.filters import FILTERS, class_name, kebab_case, md_text, py_comment
 from nanogen.models import generate_models
-from nanogen.spec import Nanoservice, Owner, RenderedFile
+from nanogen.spec import Effect, Nanoservice, Owner, RenderedFile, SecurityKind
 
 logger = logging.getLogger(__name__)
 
@@ -535,6 +545,110 @@ def _traceback_line(error: BaseException, template: str) -> int | None:
     return line
 
 
+# -- nanoservices of OpenAPI documents ---------------------------------------
+
+# What a call of each method does to state, by its meaning in RFC 9110.
+EFFECT_BY_METHOD: dict[str, Effect] = {
+    "get": "read",
+    "head": "read",
+    "options": "read",
+    "trace": "read",
+    "post": "create",
+    "put": "update",
+    "patch": "update",
+    "delete": "delete",
+}
+# Methods whose repeat leaves the same state as one call (RFC 9110, section
+# 9.2.2). PATCH is not one of them: a patch may append or increment.
+IDEMPOTENT_METHODS = frozenset({"get", "head", "options", "trace", "put", "delete"})
+# Service and capability names made from a document are cut to this many
+# characters, with a hash of the whole name so that cut names stay distinct.
+MAX_NAME_LENGTH = 60
+
+
+def nanoservice_from_document(
+    document: Mapping[str, Any],
+    project: str = "sample",
+    *,
+    service: str | None = None,
+    capability: str | None = None,
+    source: str = "",
+) -> Nanoservice:
+    """Build the `Nanoservice` that a single-operation OpenAPI document describes.
+
+    The operation's `x-nanogen` block wins where it sets `service`,
+    `capability`, `effect` or `idempotent`, and so do the `service` and
+    `capability` arguments. Otherwise the service is named after the
+    operation's first tag, else the document's title, else `project`; the
+    capability after the `operationId`, else the method and path. The effect
+    follows the method (`EFFECT_BY_METHOD`) and so does idempotence
+    (`IDEMPOTENT_METHODS`). Names are kebab-case, so `package` is a Python
+    identifier. Callers that split one document make the names unique.
+    """
+    path, method, operation = _single_operation(document)
+    x_nanogen = operation.get("x-nanogen")
+    x_nanogen = x_nanogen if isinstance(x_nanogen, dict) else {}
+    tags = [tag for tag in operation.get("tags") or [] if isinstance(tag, str)]
+    info = document.get("info")
+    title = info.get("title") if isinstance(info, dict) else None
+
+    service_name = service or _short_name(
+        str(x_nanogen.get("service") or (tags[0] if tags else "") or "")
+        or str(title or "")
+        or project
+    )
+    capability_name = capability or _short_name(
+        str(x_nanogen.get("capability") or operation.get("operationId") or "")
+        or f"{method} {path}"
+    )
+    effect: Effect = EFFECT_BY_METHOD[method]
+    if x_nanogen.get("effect") in EFFECT_BY_METHOD.values():
+        effect = x_nanogen["effect"]
+    idempotent = x_nanogen.get("idempotent")
+    if not isinstance(idempotent, bool):
+        idempotent = method in IDEMPOTENT_METHODS
+
+    return Nanoservice(
+        project=project,
+        service=service_name,
+        capability=capability_name,
+        method=method,
+        path=path,
+        summary=str(operation.get("summary") or ""),
+        description=str(operation.get("description") or ""),
+        effect=effect,
+        idempotent=idempotent,
+        security=_security_kind(document, operation),
+        schemas=dict((document.get("components") or {}).get("schemas") or {}),
+        source=source or str(x_nanogen.get("source") or ""),
+    )
+
+
+def _short_name(text: str) -> str:
+    name = kebab_case(text)
+    if len(name) <= MAX_NAME_LENGTH:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{name[: MAX_NAME_LENGTH - 9].rstrip('-')}-{digest}"
+
+
+def _security_kind(
+    document: Mapping[str, Any], operation: Mapping[str, Any]
+) -> SecurityKind:
+    """Summarise the security requirements as api-key, bearer or none."""
+    requirements = operation.get("security", document.get("security")) or []
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    kind: SecurityKind = "none"
+    for requirement in requirements:
+        if not requirement:
+            # An empty requirement makes credentials optional.
+            return "none"
+        for name in requirement:
+            scheme = schemes.get(name) or {}
+            kind = "api-key" if scheme.get("type") == "apiKey" else "bearer"
+    return kind
+
+
 # -- context ---------------------------------------------------------------
 
 
@@ -546,22 +660,20 @@ def build_context(ns: Nanoservice, document: dict[str, Any]) -> dict[str, Any]:
     from any OpenAPI document.
     """
     operation_path, method, operation = _single_operation(document)
-    components = document.get("components", {})
-    schemas = dict(components.get("schemas", {}))
+    tools = DocumentSchemas(document)
     resolver = _Resolver(document)
-
-    parameters = _parameters(document, operation_path, operation, resolver)
-    request_body = _request_body(operation, resolver, schemas)
-    response = _success_response(operation, resolver, schemas)
-    security = _security(document, operation)
-
-    named_schemas = dict(schemas)
-    for extra in (request_body, response):
-        if extra is not None and extra.get("schema_name") and extra["inline"]:
-            named_schemas[extra["schema_name"]] = extra["schema"]
-
-    x_nanogen = operation.get("x-nanogen", {})
     operation_id = str(operation.get("operationId") or ns.operation_id)
+    names = _InlineNames(tools.schemas, operation_id)
+
+    parameters = _parameters(document, operation_path, operation, resolver, tools)
+    request_body = _request_body(operation, resolver, names, tools)
+    responses = _responses(operation, resolver)
+    response = _success_response(responses, method, names, tools)
+    security = _security(document, operation)
+    example_request = _example_request(parameters, request_body, tools)
+
+    x_nanogen = operation.get("x-nanogen")
+    x_nanogen = x_nanogen if isinstance(x_nanogen, dict) else {}
     context: dict[str, Any] = {
         "ns": ns,
         "project": ns.project,
@@ -573,6 +685,7 @@ def build_context(ns: Nanoservice, document: dict[str, Any]) -> dict[str, Any]:
         "operation_id": operation_id,
         "method": method,
         "path": operation_path,
+        "route_path": operation_path.split("?", 1)[0],
         "summary": operation.get("summary", ns.summary),
         "description": operation.get("description", ns.description),
         "effect": x_nanogen.get("effect", ns.effect),
@@ -580,19 +693,22 @@ def build_context(ns: Nanoservice, document: dict[str, Any]) -> dict[str, Any]:
         "x_nanogen": x_nanogen,
         "document": document,
         "document_json": json.dumps(document, ensure_ascii=False, indent=2) + "\n",
+        "document_schemas": tools,
         "operation": operation,
         "parameters": parameters,
         "request_body": request_body,
-        "success_status": response["status"] if response else 200,
-        "response": response,
-        "response_schema": response["schema"] if response else None,
-        "schemas": named_schemas,
+        "responses": responses,
+        "success_status": response["status"],
+        "response": response if response["key"] is not None else None,
+        "response_schema": response["schema"],
+        "schemas": names.schemas,
         "security": security,
         "security_scheme": security[0][0] if security and security[0] else None,
-        "example_request": _example_request(parameters, request_body, named_schemas),
-        "example_response": response["example"] if response else None,
+        "example_request": example_request,
+        "example_response": response["example"],
         "nanogen_version": __version__,
     }
+    named_schemas = names.schemas
     context["model_code"] = LazyText(lambda: generate_models(named_schemas).code)
     return context
 
@@ -646,11 +762,236 @@ class _Resolver:
         return node
 
 
+# -- schemas: validity and examples --------------------------------------------
+
+# Returned by `DocumentSchemas.example` when no valid value could be found.
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+
+# jsonschema checks these formats only with optional packages installed, but
+# schemathesis checks them always, so a documented example that breaks one
+# would fail the generated tests. These checks are looser than RFC 3986,
+# RFC 1123 and RFC 6901, and catch what real examples get wrong: a relative
+# path given as a `uri`, a space in a reference.
+_EXTRA_FORMATS: dict[str, re.Pattern[str]] = {
+    "uri": re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*"),
+    "iri": re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*"),
+    "uri-reference": re.compile(r"[^\s<>\"{}|\\^`]*"),
+    "iri-reference": re.compile(r"[^\s<>\"{}|\\^`]*"),
+    "hostname": re.compile(
+        r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+        r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+    ),
+    "json-pointer": re.compile(r"(/([^~/]|~[01])*)*"),
+}
+
+
+def _format_checker() -> FormatChecker:
+    """Return jsonschema's format checks plus those of `_EXTRA_FORMATS`."""
+    checker = FormatChecker()
+    checker.checkers.update(Draft202012Validator.FORMAT_CHECKER.checkers)
+    for name, pattern in _EXTRA_FORMATS.items():
+        checker.checks(name)(partial(_matches_format, pattern))
+    return checker
+
+
+def _matches_format(pattern: re.Pattern[str], value: object) -> bool:
+    return not isinstance(value, str) or pattern.fullmatch(value) is not None
+
+
+FORMAT_CHECKER = _format_checker()
+
+
+class DocumentSchemas:
+    """Checks values against the schemas of one document and derives examples.
+
+    OpenAPI 3.0 schemas (`nullable`, boolean `exclusiveMinimum`) are turned
+    into JSON Schema 2020-12 once per document, so that jsonschema reads them
+    as OpenAPI means them. Formats are checked as `nanogen.examples` checks
+    them. Derived examples are cached by the schema's JSON text.
+    """
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        components = document.get("components") or {}
+        self.schemas: dict[str, Any] = dict(components.get("schemas") or {})
+        self._converted = {
+            "components": {
+                "schemas": {
+                    name: to_json_schema_2020(schema)
+                    for name, schema in self.schemas.items()
+                }
+            }
+        }
+        self._validators: dict[str, Draft202012Validator] = {}
+        self._examples: dict[str, Any] = {}
+        self._derivable_schemas: dict[str, Any] = {}
+        self._direct_refs: dict[str, set[str]] = {}
+
+    def _derivable(self, name: str) -> Any:
+        if name not in self._derivable_schemas:
+            self._derivable_schemas[name] = _without_bad_examples(self.schemas[name])
+        return self._derivable_schemas[name]
+
+    def _reached(self, schema: Any) -> set[str]:
+        """Return the names of the component schemas that a schema reaches."""
+        reached: set[str] = set()
+        pending = _schema_refs(schema)
+        while pending:
+            name = pending.pop()
+            if name in reached or name not in self.schemas:
+                continue
+            reached.add(name)
+            if name not in self._direct_refs:
+                self._direct_refs[name] = _schema_refs(self.schemas[name])
+            pending |= self._direct_refs[name] - reached
+        return reached
+
+    def to_json_schema(self, schema: Any) -> Any:
+        """Return a schema in JSON Schema 2020-12 form."""
+        return to_json_schema_2020(schema)
+
+    def is_valid(self, value: Any, schema: Any) -> bool:
+        """Tell whether a value validates against a schema of this document."""
+        if schema is None or schema is True or schema == {}:
+            return True
+        key = json.dumps(schema, sort_keys=True, default=str)
+        validator = self._validators.get(key)
+        if validator is None:
+            root = {**self._converted, "allOf": [to_json_schema_2020(schema)]}
+            validator = Draft202012Validator(root, format_checker=FORMAT_CHECKER)
+            self._validators[key] = validator
+        try:
+            return bool(validator.is_valid(value))
+        except (re.error, referencing.exceptions.Unresolvable, RecursionError):
+            # A pattern that Python cannot compile or a reference that does
+            # not resolve: the value cannot be shown to be valid.
+            return False
+
+    def example(self, schema: Any) -> Any:
+        """Derive a valid value for a schema, or return `MISSING`."""
+        if schema is None:
+            return MISSING
+        key = json.dumps(schema, sort_keys=True, default=str)
+        if key not in self._examples:
+            # derive_example converts every component it is given, so it
+            # gets only those that the schema reaches.
+            components = {name: self._derivable(name) for name in self._reached(schema)}
+            try:
+                value = derive_example(_without_bad_examples(schema), components)
+                if not self.is_valid(value, schema):
+                    raise ExampleError(schema, f"derived value {value!r} is invalid")
+            except NanogenError as error:
+                logger.warning("no example for a schema: %s", error)
+                value = MISSING
+            except RecursionError:
+                logger.warning("no example for a schema: it nests too deep")
+                value = MISSING
+            self._examples[key] = value
+        value = self._examples[key]
+        return value if value is MISSING else copy.deepcopy(value)
+
+    def first_valid(self, candidates: Iterable[Any], schema: Any) -> Any:
+        """Return the first candidate that validates, else a derived value or `MISSING`."""
+        for candidate in candidates:
+            if self.is_valid(candidate, schema):
+                return copy.deepcopy(candidate)
+        return self.example(schema)
+
+
+def _schema_refs(schema: Any) -> set[str]:
+    """Return the names of the component schemas that a schema refers to itself."""
+    prefix = "#/components/schemas/"
+    found: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(prefix):
+                found.add(ref[len(prefix) :].replace("~1", "/").replace("~0", "~"))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _without_bad_examples(schema: Any) -> Any:
+    """Drop the `example`, `examples` and `default` values that break a `format`.
+
+    The formats are those of `_EXTRA_FORMATS`. `derive_example` tries those
+    values first and checks formats as plain jsonschema does, so it would
+    keep them. A schema without such values is returned as it is, not copied.
+    """
+    if isinstance(schema, list):
+        items = [_without_bad_examples(item) for item in schema]
+        changed = any(new is not old for new, old in zip(items, schema, strict=True))
+        return items if changed else schema
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: _without_bad_examples(value) for key, value in schema.items()}
+    pattern = _EXTRA_FORMATS.get(str(schema.get("format")))
+    if pattern is not None:
+
+        def fits(value: Any) -> bool:
+            return not isinstance(value, str) or pattern.fullmatch(value) is not None
+
+        for key in ("example", "default"):
+            if key in result and not fits(result[key]):
+                del result[key]
+        if isinstance(result.get("examples"), list):
+            kept = [value for value in result["examples"] if fits(value)]
+            if len(kept) != len(result["examples"]):
+                result["examples"] = kept
+    unchanged = result.keys() == schema.keys() and all(
+        result[key] is schema[key] for key in schema
+    )
+    return schema if unchanged else result
+
+
+class _InlineNames:
+    """Names inline body schemas after the operation, next to the component schemas."""
+
+    def __init__(self, schemas: Mapping[str, Any], operation_id: str) -> None:
+        self.schemas: dict[str, Any] = dict(schemas)
+        self.base = class_name(operation_id or "Operation")
+
+    def name(self, schema: Any, suffix: str) -> tuple[str | None, bool]:
+        """Return the schema's component name, or register it under a new name.
+
+        The second value tells whether the schema was inline.
+        """
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
+        prefix = "#/components/schemas/"
+        if isinstance(ref, str) and ref.startswith(prefix) and len(schema) == 1:
+            name = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
+            if name in self.schemas:
+                return name, False
+        if not schema:
+            return None, False
+        candidate, counter = f"{self.base}{suffix}", 1
+        while candidate in self.schemas and self.schemas[candidate] != schema:
+            counter += 1
+            candidate = f"{self.base}{suffix}{counter}"
+        self.schemas[candidate] = schema
+        return candidate, True
+
+
+# -- parameters ----------------------------------------------------------------
+
+# The default `style` of each parameter location (OpenAPI 3, "Style Values").
+DEFAULT_STYLES = {
+    "path": "simple",
+    "query": "form",
+    "header": "simple",
+    "cookie": "form",
+}
+
+
 def _parameters(
     document: Mapping[str, Any],
     operation_path: str,
     operation: Mapping[str, Any],
     resolver: _Resolver,
+    tools: DocumentSchemas,
 ) -> list[dict[str, Any]]:
     """Merge path-level and operation-level parameters.
 
@@ -662,170 +1003,352 @@ def _parameters(
     for raw in [*path_item.get("parameters", []), *operation.get("parameters", [])]:
         parameter = resolver.resolve(raw)
         if isinstance(parameter, dict) and "name" in parameter and "in" in parameter:
-            merged[(parameter["name"], parameter["in"])] = parameter
+            merged[(str(parameter["name"]), str(parameter["in"]))] = parameter
 
     result = []
     for parameter in merged.values():
+        location = str(parameter["in"])
         schema = parameter.get("schema")
+        content_type = None
         if schema is None:
-            # A parameter may carry its schema under `content` instead.
-            media: dict[str, Any] = next(
-                iter(parameter.get("content", {}).values()), {}
-            )
-            schema = media.get("schema", {})
+            # A parameter may carry its schema under `content` instead, and
+            # its value is then serialized in that media type.
+            content = parameter.get("content") or {}
+            content_type = next(iter(content), None)
+            media = resolver.resolve(content.get(content_type)) or {}
+            schema = media.get("schema", {}) if isinstance(media, dict) else {}
+        style = str(parameter.get("style") or DEFAULT_STYLES.get(location, "simple"))
+        explode = parameter.get("explode")
         result.append(
             {
-                "name": parameter["name"],
-                "in": parameter["in"],
-                "required": bool(parameter.get("required", parameter["in"] == "path")),
+                "name": str(parameter["name"]),
+                "in": location,
+                "required": bool(parameter.get("required", location == "path")),
                 "schema": schema,
                 "description": parameter.get("description", ""),
-                "example": _parameter_example(parameter),
+                "examples": _parameter_examples(parameter, resolver),
+                "style": style,
+                "explode": explode if isinstance(explode, bool) else style == "form",
+                "content_type": content_type,
                 "spec": parameter,
             }
         )
     return result
 
 
-_MISSING = object()
-
-
-def _parameter_example(parameter: Mapping[str, Any]) -> Any:
+def _parameter_examples(parameter: Mapping[str, Any], resolver: _Resolver) -> list[Any]:
+    """List the documented examples of a parameter, the parameter's own first."""
+    found = []
     if "example" in parameter:
-        return parameter["example"]
+        found.append(parameter["example"])
     for example in (parameter.get("examples") or {}).values():
+        example = resolver.resolve(example)
         if isinstance(example, dict) and "value" in example:
-            return example["value"]
+            found.append(example["value"])
     schema = parameter.get("schema")
     if isinstance(schema, dict) and "example" in schema:
-        return schema["example"]
-    return _MISSING
+        found.append(schema["example"])
+    return found
+
+
+def _wire_safe(parameter: Mapping[str, Any], value: Any) -> bool:
+    """Tell whether a parameter value can be sent as it is.
+
+    A path value must be non-empty without `/`, or it would match another
+    route. Header and cookie values must be printable ASCII, and cookies
+    without the characters that separate them.
+    """
+    if isinstance(value, dict | list):
+        items = list(value.values()) if isinstance(value, dict) else value
+        return all(not isinstance(item, dict | list) for item in items)
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    if parameter["in"] == "path":
+        return text != "" and "/" not in text and text not in (".", "..")
+    if parameter["in"] == "header":
+        return all(" " <= char <= "~" for char in text)
+    if parameter["in"] == "cookie":
+        return all(" " < char <= "~" and char not in ';,"\\' for char in text)
+    return True
+
+
+# -- request bodies ---------------------------------------------------------------
+
+# Media types read as text though their top-level type is not `text`.
+_TEXT_SUBTYPES = frozenset(
+    {"xml", "yaml", "x-yaml", "javascript", "ecmascript", "sdp", "graphql", "x-ndjson"}
+)
+# The order in which a body or response media type is preferred.
+_REQUEST_PREFERENCE = ("json", "form", "multipart", "text", "any", "binary")
+_RESPONSE_PREFERENCE = ("json", "any", "text", "event-stream", "binary")
+
+
+def media_kind(media_type: str) -> str:
+    """Classify a media type by how a body of it is read and written.
+
+    Returns `json` (`application/json` and any `+json`), `form`
+    (`application/x-www-form-urlencoded`), `multipart` (`multipart/*`),
+    `event-stream`, `text` (`text/*`, XML, YAML and other text formats),
+    `any` (a range such as `*/*` or `image/*`) or `binary`.
+    """
+    essence = media_type.split(";")[0].strip().lower()
+    main, _, sub = essence.partition("/")
+    if "*" in essence:
+        return "any"
+    if essence == JSON_MEDIA_TYPE or sub.endswith("+json"):
+        return "json"
+    if essence == "application/x-www-form-urlencoded":
+        return "form"
+    if main == "multipart":
+        return "multipart"
+    if essence == "text/event-stream":
+        return "event-stream"
+    if main == "text" or sub in _TEXT_SUBTYPES or sub.endswith(("+xml", "+yaml")):
+        return "text"
+    return "binary"
+
+
+def _preferred(media_types: list[dict[str, Any]], order: tuple[str, ...]) -> int:
+    """Return the index of the media type of the most preferred kind."""
+    ranks = [
+        order.index(media["kind"]) if media["kind"] in order else len(order)
+        for media in media_types
+    ]
+    return ranks.index(min(ranks))
 
 
 def _request_body(
-    operation: Mapping[str, Any], resolver: _Resolver, schemas: Mapping[str, Any]
+    operation: Mapping[str, Any],
+    resolver: _Resolver,
+    names: _InlineNames,
+    tools: DocumentSchemas,
 ) -> dict[str, Any] | None:
     body = resolver.resolve(operation.get("requestBody"))
     if not isinstance(body, dict) or not body.get("content"):
         return None
-    content = body["content"]
-    media_type = _preferred_media_type(content)
-    media = content[media_type] or {}
-    schema = media.get("schema", {})
-    schema_name, inline = _schema_name(schema, operation, "Request")
-    example = _media_example(media)
+
+    media_types = []
+    for media_type, raw_media in body["content"].items():
+        media = resolver.resolve(raw_media) or {}
+        media = media if isinstance(media, dict) else {}
+        kind = media_kind(str(media_type))
+        schema = media.get("schema", {})
+        # Inline schemas are `<OperationId>Request`, then `...Request2` for
+        # a second, different one.
+        schema_name, inline = (
+            names.name(schema, "Request") if kind in _MODEL_KINDS else (None, False)
+        )
+        media_types.append(
+            {
+                "media_type": str(media_type),
+                "kind": kind,
+                "is_json": kind == "json",
+                "schema": schema,
+                "schema_name": schema_name,
+                "inline": inline,
+                "encoding": media.get("encoding") or {},
+                "examples": _media_examples(media, resolver),
+            }
+        )
+
+    for media in media_types:
+        example = _body_example(media, tools)
+        media["example"] = None if example is MISSING else example
+        media["has_example"] = example is not MISSING
+    preferred = media_types[_preferred(media_types, _REQUEST_PREFERENCE)]
     return {
         "required": bool(body.get("required", False)),
-        "media_type": media_type,
-        "is_json": _is_json(media_type),
-        "media_types": list(content),
-        "schema": schema,
-        "schema_name": schema_name,
-        "inline": inline,
-        "example": example if example is not _MISSING else None,
-        "has_example": example is not _MISSING,
         "description": body.get("description", ""),
+        "media_types": media_types,
+        "media_type": preferred["media_type"],
+        "kind": preferred["kind"],
+        "is_json": preferred["is_json"],
+        "schema": preferred["schema"],
+        "schema_name": preferred["schema_name"],
+        "inline": preferred["inline"],
+        "example": preferred["example"],
+        "has_example": preferred["has_example"],
     }
+
+
+# Body kinds whose content is validated against a model of its schema.
+_MODEL_KINDS = frozenset({"json", "form", "multipart", "any"})
+
+
+def _media_examples(media: Mapping[str, Any], resolver: _Resolver) -> list[Any]:
+    found = []
+    if "example" in media:
+        found.append(media["example"])
+    for example in (media.get("examples") or {}).values():
+        example = resolver.resolve(example)
+        if isinstance(example, dict) and "value" in example:
+            found.append(example["value"])
+    return found
+
+
+def _body_example(media: Mapping[str, Any], tools: DocumentSchemas) -> Any:
+    """Return a valid body of one media type, or `MISSING`."""
+    kind, schema = media["kind"], media["schema"]
+    if kind in ("json", "form", "multipart", "any"):
+        return tools.first_valid(media["examples"], schema)
+    return _text_example(media, tools)
+
+
+def _text_example(media: Mapping[str, Any], tools: DocumentSchemas) -> str:
+    """Return a text or binary body: a documented or derived string, else a placeholder."""
+    schema = media.get("schema")
+    for example in media.get("examples", []):
+        if isinstance(example, str) and tools.is_valid(example, schema):
+            return example
+    if isinstance(schema, dict) and _is_string_schema(schema):
+        derived = tools.example(schema)
+        if isinstance(derived, str):
+            return derived
+    essence = str(media.get("media_type", "")).split(";")[0].strip().lower()
+    if essence.endswith("xml"):
+        return '<?xml version="1.0" encoding="UTF-8"?>\n<example/>\n'
+    if essence == "text/html":
+        return "<!DOCTYPE html>\n<title>example</title>\n"
+    if media.get("kind") == "event-stream":
+        data = tools.example(schema) if schema else MISSING
+        payload = "example" if data is MISSING else json.dumps(data)
+        return f"data: {payload}\n\n"
+    return "example"
+
+
+def _is_string_schema(schema: Mapping[str, Any]) -> bool:
+    kind = schema.get("type")
+    return kind == "string" or (isinstance(kind, list) and "string" in kind)
+
+
+# -- responses ---------------------------------------------------------------------
+
+# Statuses whose responses have no content (RFC 9110, sections 15.3.5, 15.3.6
+# and 15.4.5).
+NO_CONTENT_STATUSES = frozenset({204, 205, 304})
+
+
+def _responses(
+    operation: Mapping[str, Any], resolver: _Resolver
+) -> dict[str, dict[str, Any]]:
+    """Read every documented response, `$ref`s resolved, keyed as written."""
+    result = {}
+    for key, raw in (operation.get("responses") or {}).items():
+        response = resolver.resolve(raw)
+        if not isinstance(response, dict):
+            continue
+        media_types = []
+        for media_type, raw_media in (response.get("content") or {}).items():
+            media = resolver.resolve(raw_media) or {}
+            media = media if isinstance(media, dict) else {}
+            media_types.append(
+                {
+                    "media_type": str(media_type),
+                    "kind": media_kind(str(media_type)),
+                    "schema": media.get("schema"),
+                    "examples": _media_examples(media, resolver),
+                }
+            )
+        result[str(key)] = {
+            "key": str(key),
+            "description": response.get("description", ""),
+            "media_types": media_types,
+        }
+    return result
+
+
+def documented_response(
+    responses: Mapping[str, Any], status: int
+) -> dict[str, Any] | None:
+    """Find the response documented for a status: exact, else its range, else default."""
+    for key in (str(status), f"{status // 100}XX", f"{status // 100}xx", "default"):
+        if key in responses:
+            return dict(responses[key])
+    return None
+
+
+def _success_status(responses: Mapping[str, Any]) -> tuple[str | None, int]:
+    """Choose the response the stub sends: its key in `responses` and its status.
+
+    That is the lowest documented 2xx, else a `2XX` range (as 200), else
+    `default` (as 200), else the lowest documented status below 400.
+    """
+    codes = sorted(int(key) for key in responses if key.isdigit())
+    success = [code for code in codes if 200 <= code < 300]
+    if success:
+        return str(success[0]), success[0]
+    for key in responses:
+        if key.upper() == "2XX":
+            return key, 200
+    if "default" in responses:
+        return "default", 200
+    others = [code for code in codes if code < 400]
+    if others:
+        return str(others[0]), others[0]
+    return None, 200
 
 
 def _success_response(
-    operation: Mapping[str, Any], resolver: _Resolver, schemas: Mapping[str, Any]
-) -> dict[str, Any] | None:
-    responses = operation.get("responses") or {}
-    statuses = sorted(code for code in responses if str(code).startswith("2"))
-    if not statuses:
-        return None
-
-    status = statuses[0]
-    response = resolver.resolve(responses[status]) or {}
-    content = response.get("content") or {}
-    base = {"status": int(status) if str(status).isdigit() else 200}
-    if not content:
-        return {
-            **base,
-            "media_type": None,
-            "is_json": False,
-            "schema": None,
-            "schema_name": None,
-            "inline": False,
-            "example": None,
-        }
-
-    media_type = _preferred_media_type(content)
-    media = content[media_type] or {}
-    schema = media.get("schema", {})
-    schema_name, inline = _schema_name(schema, operation, "Response")
-    example = _media_example(media)
-    if example is _MISSING and _is_json(media_type):
-        example = _derived_example(schema, schemas)
-
-    return {
-        **base,
-        "media_type": media_type,
-        "is_json": _is_json(media_type),
-        "schema": schema,
-        "schema_name": schema_name,
-        "inline": inline,
-        "example": None if example is _MISSING else example,
+    responses: Mapping[str, Any],
+    method: str,
+    names: _InlineNames,
+    tools: DocumentSchemas,
+) -> dict[str, Any]:
+    key, status = _success_status(responses)
+    media_types = responses[key]["media_types"] if key is not None else []
+    result: dict[str, Any] = {
+        "status": status,
+        "key": key,
+        "media_type": None,
+        "media_types": [media["media_type"] for media in media_types],
+        "kind": "none",
+        "is_json": False,
+        "schema": None,
+        "schema_name": None,
+        "inline": False,
+        "example": None,
+        "example_text": None,
     }
+    if not media_types or status in NO_CONTENT_STATUSES or status < 200:
+        return result
+    if method == "head":
+        # A response to HEAD has no content (RFC 9110, section 9.3.2).
+        return result
+
+    media = media_types[_preferred(media_types, _RESPONSE_PREFERENCE)]
+    kind, media_type = media["kind"], media["media_type"]
+    if kind == "any":
+        # A range such as `*/*`: answer with JSON, which it admits.
+        kind, media_type = "json", JSON_MEDIA_TYPE
+    result.update(media_type=media_type, kind=kind, is_json=kind == "json")
+    if kind == "json":
+        schema = media["schema"]
+        schema_name, inline = names.name(schema or {}, "Response")
+        example = tools.first_valid(media["examples"], schema)
+        if example is MISSING and not schema:
+            example = {}
+        result.update(
+            schema=schema,
+            schema_name=schema_name,
+            inline=inline,
+            example=None if example is MISSING else example,
+        )
+    else:
+        result.update(schema=media["schema"], example_text=_text_example(media, tools))
+    return result
 
 
-def _preferred_media_type(content: Mapping[str, Any]) -> str:
-    for media_type in content:
-        if _is_json(media_type):
-            return str(media_type)
-    return str(next(iter(content)))
-
-
-def _is_json(media_type: str) -> bool:
-    """Tell whether a media type carries JSON: `application/json` or any `+json`."""
-    essence = media_type.split(";")[0].strip().lower()
-    return essence == JSON_MEDIA_TYPE or essence.endswith("+json")
-
-
-def _schema_name(
-    schema: Any, operation: Mapping[str, Any], suffix: str
-) -> tuple[str | None, bool]:
-    """Name the schema of a body: its component name, or one made from the operation id."""
-    ref = schema.get("$ref") if isinstance(schema, dict) else None
-    prefix = "#/components/schemas/"
-    if isinstance(ref, str) and ref.startswith(prefix) and len(schema) == 1:
-        return ref[len(prefix) :].replace("~1", "/").replace("~0", "~"), False
-    if not schema:
-        return None, False
-    base = str(operation.get("operationId") or "Operation")
-    return f"{base[:1].upper()}{base[1:]}{suffix}", True
-
-
-def _media_example(media: Mapping[str, Any]) -> Any:
-    if "example" in media:
-        return copy.deepcopy(media["example"])
-    for example in (media.get("examples") or {}).values():
-        if isinstance(example, dict) and "value" in example:
-            return copy.deepcopy(example["value"])
-    return _MISSING
-
-
-def _derived_example(schema: Any, schemas: Mapping[str, Any]) -> Any:
-    from nanogen.errors import NanogenError
-    from nanogen.examples import derive_example
-
-    try:
-        return derive_example(schema, schemas)
-    except NanogenError as error:
-        logger.warning("no example for the response schema: %s", error)
-        return _MISSING
+# -- requests ---------------------------------------------------------------------
 
 
 def _example_request(
     parameters: list[dict[str, Any]],
     request_body: dict[str, Any] | None,
-    schemas: Mapping[str, Any],
+    tools: DocumentSchemas,
 ) -> dict[str, Any]:
     """Collect a valid request: one value per parameter and a body.
 
-    Documented examples come first; a value is derived from the schema for
-    required parameters and bodies that have none.
+    Documented examples that validate come first. A value is derived from the
+    schema for required parameters without one, and for the body.
     """
     values: dict[str, dict[str, Any]] = {
         "path": {},
@@ -834,21 +1357,33 @@ def _example_request(
         "cookie": {},
     }
     for parameter in parameters:
-        example = parameter["example"]
-        if example is _MISSING and parameter["required"]:
-            example = _derived_example(parameter["schema"], schemas)
-        if example is not _MISSING:
+        schema = parameter["schema"]
+        candidates = [
+            example
+            for example in parameter["examples"]
+            if _wire_safe(parameter, example)
+        ]
+        example = MISSING
+        for candidate in candidates:
+            if tools.is_valid(candidate, schema):
+                example = copy.deepcopy(candidate)
+                break
+        if example is MISSING and parameter["required"]:
+            example = tools.example(schema)
+            if example is not MISSING and not _wire_safe(parameter, example):
+                logger.warning(
+                    "the derived example of parameter %r cannot be sent: %r",
+                    parameter["name"],
+                    example,
+                )
+        if example is not MISSING:
             values.setdefault(parameter["in"], {})[parameter["name"]] = example
-        parameter["example"] = None if example is _MISSING else example
-        parameter["has_example"] = example is not _MISSING
+        parameter["example"] = None if example is MISSING else example
+        parameter["has_example"] = example is not MISSING
 
     body: Any = None
-    if request_body is not None:
-        body = request_body["example"] if request_body["has_example"] else _MISSING
-        if body is _MISSING and request_body["is_json"]:
-            body = _derived_example(request_body["schema"], schemas)
-        if body is _MISSING:
-            body = None
+    if request_body is not None and request_body["has_example"]:
+        body = request_body["example"]
     return {**values, "body": body}
 
 

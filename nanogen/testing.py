@@ -27,55 +27,25 @@ from typing import Any
 
 import yaml
 
-from nanogen.render import Generator, RenderedFile
+from nanogen.render import Generator, RenderedFile, nanoservice_from_document
 from nanogen.spec import Nanoservice
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-
-def nanoservice_from_document(
-    document: dict[str, Any], project: str = "sample"
-) -> Nanoservice:
-    """Build the `Nanoservice` that a single-operation document describes.
-
-    Service and capability come from the operation's `x-nanogen` block, or
-    from the operation id when it has none.
-    """
-    path, method, operation = _single_operation(document)
-    x_nanogen = operation.get("x-nanogen") or {}
-    capability = str(
-        x_nanogen.get("capability") or operation.get("operationId") or "operation"
-    )
-    service = str(x_nanogen.get("service") or "sample")
-    security = "none"
-    for requirement in operation.get("security", document.get("security", [])):
-        for scheme_name in requirement:
-            scheme = (
-                document.get("components", {})
-                .get("securitySchemes", {})
-                .get(scheme_name, {})
-            )
-            security = "bearer" if scheme.get("scheme") == "bearer" else "api-key"
-    return Nanoservice(
-        project=project,
-        service=service,
-        capability=capability,
-        method=method,
-        path=path,
-        summary=str(operation.get("summary", "")),
-        description=str(operation.get("description", "")),
-        effect=x_nanogen.get("effect", "read"),
-        idempotent=bool(x_nanogen.get("idempotent", True)),
-        security=security,  # type: ignore[arg-type]
-        schemas=dict(document.get("components", {}).get("schemas", {})),
-        source=str(x_nanogen.get("source", "")),
-    )
+__all__ = [
+    "load_document",
+    "nanoservice_from_document",
+    "render_into",
+    "run_pytest",
+    "write_files",
+]
 
 
 def load_document(
     path: str | os.PathLike[str], project: str = "sample"
 ) -> tuple[Nanoservice, dict[str, Any]]:
-    """Read a JSON or YAML OpenAPI document and return its nanoservice and the document."""
+    """Read a JSON or YAML OpenAPI document and return its nanoservice and the document.
+
+    The nanoservice comes from `nanogen.render.nanoservice_from_document`.
+    """
     text = Path(path).read_text(encoding="utf-8")
     document = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
     return nanoservice_from_document(document, project), document
@@ -145,11 +115,3 @@ def run_pytest(
         stdin=subprocess.DEVNULL,
         check=False,
     )
-
-
-def _single_operation(document: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
-    for path, item in (document.get("paths") or {}).items():
-        for method in HTTP_METHODS:
-            if isinstance(item, dict) and isinstance(item.get(method), dict):
-                return path, method, item[method]
-    raise ValueError("the document has no operation")

@@ -155,6 +155,43 @@ def test_off_contract_handler_fails_contract_tests(
     assert any("contract.py::test_schemathesis" in line for line in failed)
 
 
+TYPE_CHECKING_HANDLER = '''
+from __future__ import annotations
+
+from typing import Any
+
+
+async def handle(*, body: Any, media_type: str | None = None, **parameters: Any) -> Any:
+    """Fail with 500 unless every value arrives with the type its schema gives it."""
+    if media_type == "multipart/form-data":
+        assert isinstance(body.file, bytes), type(body.file)
+        assert body.size is None or type(body.size) is int, body.size
+    else:
+        assert type(body.size) is int, body.size
+        assert body.public is None or type(body.public) is bool, body.public
+        assert isinstance(body.labels, list | type(None)), body.labels
+    assert type(parameters["from_"]) is int, parameters["from_"]
+    assert parameters["tags"] is None or isinstance(parameters["tags"], list)
+    return {"sid": "AT0001", "name": body.name}
+'''
+
+
+def test_form_and_multipart_values_arrive_typed(
+    workspace: Path, tmp_path: Path
+) -> None:
+    service = service_copy(workspace, tmp_path, "uploads_create_attachment")
+    (service / "uploads_create_attachment" / "handler.py").write_text(
+        TYPE_CHECKING_HANDLER, "utf-8"
+    )
+
+    result = run_pytest(service, cwd=service)
+
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "test_other_media_type_gets_success" in (
+        service / "tests" / "test_uploads_create_attachment_contract.py"
+    ).read_text("utf-8")
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))

@@ -457,3 +457,356 @@ def test_write_files_keeps_existing_user_files(tmp_path: Path) -> None:
 def test_write_files_rejects_escaping_paths(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="leaves the output folder"):
         write_files(tmp_path, [RenderedFile("../x.py", "", "generated")])
+
+
+# -- documents split from real APIs -------------------------------------------
+
+
+def one_operation(
+    path: str,
+    method: str,
+    operation: dict[str, Any],
+    *,
+    schemas: dict[str, Any] | None = None,
+    version: str = "3.0.3",
+    **top: Any,
+) -> dict[str, Any]:
+    """A single-operation document as `nanogen split` writes them."""
+    document: dict[str, Any] = {
+        "openapi": version,
+        "info": {"title": "Example API", "version": "1"},
+        "paths": {
+            path: {method: {"responses": {"200": {"description": "ok"}}, **operation}}
+        },
+        **top,
+    }
+    if schemas is not None:
+        document["components"] = {"schemas": schemas}
+    return document
+
+
+EFFECT_CASES = [
+    ("get", "read", True),
+    ("head", "read", True),
+    ("options", "read", True),
+    ("post", "create", False),
+    ("put", "update", True),
+    ("patch", "update", False),
+    ("delete", "delete", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "effect", "idempotent"), EFFECT_CASES, ids=[c[0] for c in EFFECT_CASES]
+)
+def test_nanoservice_effect_follows_method(
+    method: str, effect: str, idempotent: bool
+) -> None:
+    document = one_operation("/pets", method, {"operationId": "doPets"})
+
+    ns = nanoservice_from_document(document)
+
+    assert ns.effect == effect
+    assert ns.idempotent is idempotent
+
+
+def test_nanoservice_names_come_from_operation() -> None:
+    document = one_operation(
+        "/2010-04-01/Accounts.json",
+        "post",
+        {"operationId": "CreateAccount", "tags": ["Api20100401Account"]},
+    )
+
+    ns = nanoservice_from_document(document, project="twilio")
+
+    assert ns.service == "api20100401-account"
+    assert ns.capability == "create-account"
+    assert ns.package == "api20100401_account_create_account"
+    assert ns.package.isidentifier()
+
+
+def test_nanoservice_names_without_tags_or_operation_id() -> None:
+    document = one_operation("/streams/{id}", "post", {})
+    document["info"]["title"] = "1-Click Apps"
+
+    ns = nanoservice_from_document(document)
+
+    assert ns.service == "n1-click-apps"
+    assert ns.capability == "post-streams-id"
+    assert ns.package.isidentifier()
+
+
+def test_nanoservice_long_names_are_cut_with_a_hash() -> None:
+    long_id = "listRbacAuthorizationV1alpha1NamespacedRoleBindingForAllNamespacesWatch"
+    first = nanoservice_from_document(
+        one_operation("/a", "get", {"operationId": long_id})
+    )
+    second = nanoservice_from_document(
+        one_operation("/a", "get", {"operationId": long_id + "Two"})
+    )
+
+    assert len(first.capability) <= render.MAX_NAME_LENGTH
+    assert first.capability != second.capability
+
+
+def test_nanoservice_x_nanogen_wins_over_method() -> None:
+    document = one_operation(
+        "/search",
+        "post",
+        {"x-nanogen": {"effect": "read", "idempotent": True, "service": "catalog"}},
+    )
+
+    ns = nanoservice_from_document(document)
+
+    assert ns.effect == "read"
+    assert ns.idempotent is True
+    assert ns.service == "catalog"
+
+
+MEDIA_KINDS = [
+    ("application/json", "json"),
+    ("application/merge-patch+json; charset=utf-8", "json"),
+    ("application/problem+json", "json"),
+    ("application/x-www-form-urlencoded", "form"),
+    ("multipart/form-data", "multipart"),
+    ("text/plain", "text"),
+    ("application/xml", "text"),
+    ("application/apply-patch+yaml", "text"),
+    ("text/event-stream", "event-stream"),
+    ("application/octet-stream", "binary"),
+    ("application/vnd.kubernetes.protobuf", "binary"),
+    ("image/*", "any"),
+    ("*/*", "any"),
+]
+
+
+@pytest.mark.parametrize(
+    ("media_type", "kind"), MEDIA_KINDS, ids=[m for m, _ in MEDIA_KINDS]
+)
+def test_media_kind(media_type: str, kind: str) -> None:
+    assert render.media_kind(media_type) == kind
+
+
+def test_documented_response_prefers_exact_then_range_then_default() -> None:
+    responses = {
+        "404": {"key": "404"},
+        "4XX": {"key": "4XX"},
+        "default": {"key": "default"},
+    }
+
+    found = {
+        status: render.documented_response(responses, status)
+        for status in (404, 422, 500)
+    }
+
+    assert found == {404: {"key": "404"}, 422: {"key": "4XX"}, 500: {"key": "default"}}
+    assert render.documented_response({"200": {}}, 500) is None
+
+
+def json_response(schema: dict[str, Any], **media: Any) -> dict[str, Any]:
+    return {
+        "description": "ok",
+        "content": {"application/json": {"schema": schema, **media}},
+    }
+
+
+SUCCESS_CASES = [
+    (
+        {
+            "202": json_response({}),
+            "201": json_response({}),
+            "default": {"description": "e"},
+        },
+        201,
+    ),
+    ({"2XX": json_response({"type": "string"}), "400": {"description": "e"}}, 200),
+    ({"default": json_response({"type": "integer"})}, 200),
+    ({"204": {"description": "gone"}, "404": {"description": "e"}}, 204),
+    ({"307": {"description": "moved"}, "408": {"description": "e"}}, 307),
+]
+
+
+@pytest.mark.parametrize(
+    ("responses", "status"), SUCCESS_CASES, ids=[str(s) for _, s in SUCCESS_CASES]
+)
+def test_success_status_is_lowest_documented(
+    responses: dict[str, Any], status: int
+) -> None:
+    document = one_operation(
+        "/things", "get", {"operationId": "getThings", "responses": responses}
+    )
+
+    context = build_context(nanoservice_from_document(document), document)
+
+    assert context["success_status"] == status
+
+
+def test_no_content_response_has_no_body() -> None:
+    document = one_operation(
+        "/things/{id}",
+        "delete",
+        {
+            "operationId": "deleteThing",
+            "parameters": [
+                {
+                    "name": "id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            ],
+            "responses": {
+                "204": {
+                    "description": "gone",
+                    "content": {"application/json": {"schema": {}}},
+                }
+            },
+        },
+    )
+
+    context = build_context(nanoservice_from_document(document), document)
+
+    assert context["success_status"] == 204
+    assert context["response"]["kind"] == "none"
+    assert context["response"]["media_type"] is None
+
+
+def test_invalid_documented_example_is_replaced() -> None:
+    schema = {
+        "type": "object",
+        "required": ["uri", "count"],
+        "properties": {
+            "uri": {"type": "string", "format": "uri"},
+            "count": {"type": "integer", "nullable": True},
+        },
+    }
+    example = {"uri": "/2010-04-01/Accounts.json", "count": None}
+    document = one_operation(
+        "/things",
+        "get",
+        {
+            "operationId": "getThings",
+            "responses": {"200": json_response(schema, example=example)},
+        },
+    )
+
+    context = build_context(nanoservice_from_document(document), document)
+
+    assert context["example_response"]["uri"].startswith("https://")
+    assert context["document_schemas"].is_valid(context["example_response"], schema)
+    assert context["document_schemas"].is_valid(
+        {"uri": "https://x.test/", "count": None}, schema
+    )
+
+
+def test_path_with_query_string_routes_on_path() -> None:
+    document = one_operation(
+        "/responses/{response_id}?beta=true",
+        "get",
+        {
+            "operationId": "getResponse",
+            "parameters": [
+                {
+                    "name": "response_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            ],
+        },
+    )
+
+    context = build_context(nanoservice_from_document(document), document)
+
+    assert context["path"] == "/responses/{response_id}?beta=true"
+    assert context["route_path"] == "/responses/{response_id}"
+
+
+def test_request_body_media_types_are_classified() -> None:
+    schemas = {
+        "Pet": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {"name": {"type": "string"}},
+        }
+    }
+    pet = {"schema": {"$ref": "#/components/schemas/Pet"}}
+    document = one_operation(
+        "/pets",
+        "post",
+        {
+            "operationId": "addPet",
+            "requestBody": {
+                "content": {
+                    "application/xml": pet,
+                    "application/x-www-form-urlencoded": pet,
+                    "application/json": pet,
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "file": {"type": "string", "format": "binary"}
+                            },
+                        }
+                    },
+                }
+            },
+        },
+        schemas=schemas,
+    )
+
+    body = build_context(nanoservice_from_document(document), document)["request_body"]
+
+    assert body["media_type"] == "application/json"
+    assert body["required"] is False
+    assert [m["kind"] for m in body["media_types"]] == [
+        "text",
+        "form",
+        "json",
+        "multipart",
+    ]
+    assert [m["schema_name"] for m in body["media_types"]] == [
+        None,
+        "Pet",
+        "Pet",
+        "AddPetRequest",
+    ]
+    assert "name" in body["example"]
+
+
+def test_parameter_styles_default_by_location() -> None:
+    parameters = [
+        {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+        {
+            "name": "tags",
+            "in": "query",
+            "schema": {"type": "array", "items": {"type": "string"}},
+        },
+        {
+            "name": "ids",
+            "in": "query",
+            "explode": False,
+            "schema": {"type": "array", "items": {"type": "string"}},
+        },
+        {"name": "X-Trace", "in": "header", "schema": {"type": "string"}},
+        {
+            "name": "filter",
+            "in": "query",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+    ]
+    document = one_operation(
+        "/items/{id}", "get", {"operationId": "getItem", "parameters": parameters}
+    )
+
+    result = build_context(nanoservice_from_document(document), document)["parameters"]
+
+    assert [(p["style"], p["explode"]) for p in result] == [
+        ("simple", False),
+        ("form", True),
+        ("form", False),
+        ("simple", False),
+        ("form", True),
+    ]
+    assert result[4]["content_type"] == "application/json"
+    assert result[4]["schema"] == {"type": "object"}
