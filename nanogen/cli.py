@@ -285,7 +285,7 @@ class _Progress:
             self.bar = None
 
 
-# How each write verb reads in a count: "3 created, 1 kept".
+# Labels of the write verbs in a count such as "3 created, 1 kept".
 VERB_LABELS = {
     "create": "created",
     "update": "updated",
@@ -392,9 +392,7 @@ def _print_plan(
     help="Size report format: a table on stderr, or JSON on stdout.",
 )
 @write_options
-@click.option(
-    "--strict", is_flag=True, help="Treat warnings as errors and exit non-zero."
-)
+@strict_option
 @click.pass_obj
 def split(
     output: Output,
