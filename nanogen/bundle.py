@@ -356,9 +356,12 @@ def _absolute(path: Path) -> Path:
 def default_ref_root(path: Path) -> Path:
     """Return the current folder when it contains `path`, else the folder of `path`."""
     cwd = Path.cwd()
-    if path.resolve().is_relative_to(cwd.resolve()):
+    absolute = _absolute(path)
+    if absolute.is_relative_to(cwd) or path.resolve().is_relative_to(cwd.resolve()):
         return cwd
-    return path.resolve().parent
+    # The folder as written, not with links followed: a file reached through
+    # a linked folder must stay inside the root by both its spellings.
+    return absolute.parent
 
 
 # --- Bundling ------------------------------------------------------------------
