@@ -68,7 +68,7 @@ ProgressCallback = Callable[[int, int], None]
 
 @dataclass
 class GenerateResult:
-    """What `generate` planned and, unless it was a dry run, wrote."""
+    """The result of one `generate` run: its plan and, unless a dry run, its writes."""
 
     root: Path
     nanoservices: list[Nanoservice]
@@ -285,7 +285,7 @@ def run_tests(*, workspace: Path, pytest_args: tuple[str, ...] = ()) -> int:
 
 @dataclass
 class SplitResult:
-    """What `split` planned and wrote, with the size report."""
+    """The result of one `split` run: its plan, its writes and the size report."""
 
     root: Path
     nanoservices: list[Nanoservice]
@@ -346,8 +346,8 @@ def split(
         warnings.extend(upgraded.warnings)
 
     # The input is validated once, whole. A defect that real documents often
-    # carry is mended with a warning; what remains is the publisher's defect,
-    # reported as a warning, and the split documents may inherit it.
+    # carry is mended with a warning. What remains is the publisher's defect:
+    # it is reported as a warning, and the split documents may inherit it.
     repaired = repair_document(document, file=bundled.file)
     document = repaired.document
     warnings.extend(repaired.warnings)
