@@ -192,6 +192,92 @@ def test_form_and_multipart_values_arrive_typed(
     ).read_text("utf-8")
 
 
+def generated_inputs(workspace: Path) -> Any:
+    """Import the inputs module of one generated service."""
+    path = workspace / "services" / "public_echo" / "public_echo" / "inputs.py"
+    spec = importlib.util.spec_from_file_location("generated_inputs", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["generated_inputs"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+FORM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "count": {"type": "integer"},
+        "active": {"type": "boolean"},
+        "labels": {"type": "array", "items": {"type": "string"}},
+        "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"quantity": {"type": "integer"}},
+            },
+        },
+        # Stripe's "emptyable" number, and a string enum of digits.
+        "percent": {"anyOf": [{"type": "number"}, {"type": "string", "enum": [""]}]},
+        "level": {"type": "string", "enum": ["1", "2"]},
+        "note": {"type": "string"},
+        "a[b]": {"type": "integer"},
+    },
+}
+
+FORM_CASES = [
+    ("count=5", {"count": 5}),
+    ("count=five", {"count": "five"}),
+    ("active=true", {"active": True}),
+    # A repeated field whose schema is not an array stays a list of text,
+    # which validation rejects.
+    ("active=true&active=false", {"active": ["true", "false"]}),
+    ("labels=a", {"labels": ["a"]}),
+    ("labels=a&labels=b", {"labels": ["a", "b"]}),
+    ("metadata[team]=ops&metadata[tier]=1", {"metadata": {"team": "ops", "tier": "1"}}),
+    (
+        "items[0][quantity]=2&items[1][quantity]=3",
+        {"items": [{"quantity": 2}, {"quantity": 3}]},
+    ),
+    ("percent=12.5", {"percent": 12.5}),
+    ("percent=", {"percent": ""}),
+    ("level=1", {"level": "1"}),
+    ("note=5", {"note": "5"}),
+    ("a[b]=7", {"a[b]": 7}),
+    (f"count={'0' * 5000}", {"count": "0" * 5000}),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), FORM_CASES, ids=[text[:30] for text, _ in FORM_CASES]
+)
+def test_form_fields_are_converted_by_schema(
+    workspace: Path, text: str, expected: dict[str, Any]
+) -> None:
+    inputs = generated_inputs(workspace)
+    schemas = inputs.Schemas({"components": {"schemas": {}}})
+
+    assert inputs.form_values(text, FORM_SCHEMA, schemas) == expected
+
+
+def test_multipart_file_parts_are_bytes(workspace: Path) -> None:
+    inputs = generated_inputs(workspace)
+    schemas = inputs.Schemas({"components": {"schemas": {}}})
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n'
+        b"Content-Type: image/png\r\n\r\n\x89PNG\x00\xff\r\n"
+        b'--b\r\nContent-Disposition: form-data; name="count"\r\n\r\n3\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="meta"\r\n'
+        b'Content-Type: application/json\r\n\r\n{"k": [1]}\r\n--b--\r\n'
+    )
+
+    values = inputs.multipart_values(
+        body, "multipart/form-data; boundary=b", FORM_SCHEMA, schemas
+    )
+
+    assert values == {"file": b"\x89PNG\x00\xff", "count": 3, "meta": {"k": [1]}}
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
