@@ -14,7 +14,8 @@ from typing import Any, Literal
 Effect = Literal["read", "create", "update", "delete"]
 EFFECTS: tuple[Effect, ...] = ("read", "create", "update", "delete")
 SecurityKind = Literal["api-key", "bearer", "none"]
-# A generated file is rewritten on every run; a user file is created once.
+# A generated file is rewritten on every run. A user file is created once and
+# rewritten only while it is unedited since nanogen wrote it.
 Owner = Literal["generated", "user"]
 SECURITY_KINDS: tuple[SecurityKind, ...] = ("api-key", "bearer", "none")
 

@@ -365,7 +365,12 @@ def _plan_file(
     disk_hash = hashlib.sha256(disk).hexdigest()
 
     if file.owner == "user":
-        # The hash of a user-owned file decides nothing; keep the first one.
+        if old is not None and disk_hash == old.sha256 and disk_hash != new_hash:
+            # The file is byte for byte what nanogen last wrote, so no edit of
+            # the user's is lost when the new version replaces it.
+            return make("update", "not edited since nanogen wrote it"), new_entry
+        # The recorded hash is of the content nanogen last wrote, which tells
+        # the next run whether the user has edited the file since.
         return make("keep"), ManifestEntry(
             old.sha256 if old else new_hash, "user", file.service
         )

@@ -91,6 +91,30 @@ def test_user_file_never_overwritten(tmp_path):
         assert (tmp_path / HANDLER).read_text() == "def handle(x):\n    return 42\n"
 
 
+def test_unedited_user_file_follows_the_template(tmp_path):
+    generate(tmp_path, run_files())
+
+    report = generate(tmp_path, run_files(handler="def handle(x, y):\n    return x\n"))
+
+    assert verbs(report)[HANDLER] == "update"
+    assert (tmp_path / HANDLER).read_text() == "def handle(x, y):\n    return x\n"
+    # Edited after that update, the file is the user's again.
+    (tmp_path / HANDLER).write_text("def handle(x, y):\n    return y\n")
+    report = generate(tmp_path, run_files(handler="def handle(z):\n    return z\n"))
+    assert verbs(report)[HANDLER] == "keep"
+    assert (tmp_path / HANDLER).read_text() == "def handle(x, y):\n    return y\n"
+
+
+def test_user_file_not_written_by_nanogen_is_kept(tmp_path):
+    (tmp_path / HANDLER).parent.mkdir(parents=True)
+    (tmp_path / HANDLER).write_text("def handle(x):\n    return 7\n")
+
+    for handler in ("def handle(x):\n    return x\n", "def handle(q):\n    return q\n"):
+        report = generate(tmp_path, run_files(handler=handler))
+        assert verbs(report)[HANDLER] == "keep"
+    assert (tmp_path / HANDLER).read_text() == "def handle(x):\n    return 7\n"
+
+
 def test_deleted_user_file_is_created_again(tmp_path):
     generate(tmp_path, run_files())
     (tmp_path / HANDLER).unlink()

@@ -1,0 +1,82 @@
+"""Regenerating a workspace after its capability list changes.
+
+Each test runs the real `nanogen` command in a subprocess, edits the
+capability list as a user would, runs `generate` again and then the generated
+tests with `nanogen test`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+CAPABILITIES = """\
+nanogen: 1
+project: hello
+services:
+  greetings:
+    capabilities:
+      - name: say-hello
+        effect: read
+        method: GET
+        path: /hello
+        input:
+          name: string
+        output:
+          greeting: string
+"""
+HANDLER = Path("services/greetings_say_hello/greetings_say_hello/handler.py")
+
+
+def nanogen(workspace: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nanogen", *arguments],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_unedited_handler_gets_new_input(tmp_path):
+    (tmp_path / "nanogen.yaml").write_text(CAPABILITIES, "utf-8")
+    assert nanogen(tmp_path, "generate").returncode == 0
+    before = (tmp_path / HANDLER).read_text("utf-8")
+    assert "language" not in before
+
+    (tmp_path / "nanogen.yaml").write_text(
+        CAPABILITIES.replace(
+            "          name: string\n",
+            "          name: string\n          language: string?\n",
+        ),
+        "utf-8",
+    )
+    completed = nanogen(tmp_path, "-v", "generate")
+    assert completed.returncode == 0, completed.stderr
+    assert f"update    {HANDLER.as_posix()}" in completed.stderr
+
+    after = (tmp_path / HANDLER).read_text("utf-8")
+    assert "language: models.GreetingsSayHelloQueryLanguage | None = None" in after
+    tested = nanogen(tmp_path, "test")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+def test_edited_handler_kept_on_new_input(tmp_path):
+    (tmp_path / "nanogen.yaml").write_text(CAPABILITIES, "utf-8")
+    assert nanogen(tmp_path, "generate").returncode == 0
+    handler = tmp_path / HANDLER
+    edited = handler.read_text("utf-8") + "\n# my business logic\n"
+    handler.write_text(edited, "utf-8")
+
+    (tmp_path / "nanogen.yaml").write_text(
+        CAPABILITIES.replace(
+            "          name: string\n",
+            "          name: string\n          language: string?\n",
+        ),
+        "utf-8",
+    )
+    completed = nanogen(tmp_path, "-v", "generate")
+    assert completed.returncode == 0, completed.stderr
+    assert f"keep      {HANDLER.as_posix()}" in completed.stderr
+    assert handler.read_text("utf-8") == edited
