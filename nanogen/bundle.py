@@ -52,6 +52,14 @@ from nanogen.load import (
     duplicate_key_problem,
     load_file,
 )
+from nanogen.schema_keywords import (
+    LIST,
+    MAP,
+    ONE,
+    ONE_OR_LIST,
+    SUBSCHEMAS_WITH_DEPENDENCIES,
+)
+from nanogen.spec import HTTP_METHODS
 
 logger = logging.getLogger(__name__)
 
@@ -73,15 +81,11 @@ class Bundled:
 
 # --- Positions in an OpenAPI document ---------------------------------------
 
-# A position is a container and the kind of OpenAPI object it contains: "one"
-# is a single object, "map" a mapping of them by name, status code or media
-# type, "list" a list of them, and "one or list" either (a schema's `items`).
+# A position is a container and the kind of OpenAPI object it contains. The
+# container is a shape of `nanogen.schema_keywords`: ONE is a single object,
+# MAP a mapping of them by name, status code or media type, LIST a list of
+# them, and ONE_OR_LIST either (a schema's `items`).
 Position = tuple[str, str]
-
-_ONE = "one"
-_MAP = "map"
-_LIST = "list"
-_ONE_OR_LIST = "one or list"
 
 # Free-form values: `info`, `tags`, `description`, `x-` extensions. A `$ref`
 # here is inlined.
@@ -110,47 +114,23 @@ _SECURITY_SCHEME = "security scheme"
 _SCHEMA = "schema"
 _DISCRIMINATOR = "discriminator"
 
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
 _SCHEMA_FIELDS: dict[str, Position] = {
-    **dict.fromkeys(
-        ["properties", "patternProperties", "definitions", "$defs"],
-        (_MAP, _SCHEMA),
-    ),
-    **dict.fromkeys(["dependentSchemas", "dependencies"], (_MAP, _SCHEMA)),
-    **dict.fromkeys(
-        [
-            "additionalProperties",
-            "additionalItems",
-            "not",
-            "if",
-            "then",
-            "else",
-            "contains",
-            "propertyNames",
-            "unevaluatedItems",
-            "unevaluatedProperties",
-            "contentSchema",
-        ],
-        (_ONE, _SCHEMA),
-    ),
-    **dict.fromkeys(["allOf", "anyOf", "oneOf", "prefixItems"], (_LIST, _SCHEMA)),
-    "items": (_ONE_OR_LIST, _SCHEMA),
-    "discriminator": (_ONE, _DISCRIMINATOR),
-    "example": (_ONE, _EXAMPLE),
-    "examples": (_LIST, _EXAMPLE),
-    **dict.fromkeys(["enum", "const", "default"], (_ONE, _LITERAL)),
+    **SUBSCHEMAS_WITH_DEPENDENCIES.fields(_SCHEMA),
+    "discriminator": (ONE, _DISCRIMINATOR),
+    "example": (ONE, _EXAMPLE),
+    "examples": (LIST, _EXAMPLE),
+    **dict.fromkeys(["enum", "const", "default"], (ONE, _LITERAL)),
 }
 
 # Parameters and headers share their fields. `items` and `default` are the
 # Swagger 2.0 forms of a non-body parameter.
 _PARAMETER_FIELDS: dict[str, Position] = {
-    "schema": (_ONE, _SCHEMA),
-    "content": (_MAP, _MEDIA_TYPE),
-    "example": (_ONE, _EXAMPLE),
-    "examples": (_MAP, _EXAMPLE_OBJECT),
-    "items": (_ONE, _SCHEMA),
-    **dict.fromkeys(["enum", "default"], (_ONE, _LITERAL)),
+    "schema": (ONE, _SCHEMA),
+    "content": (MAP, _MEDIA_TYPE),
+    "example": (ONE, _EXAMPLE),
+    "examples": (MAP, _EXAMPLE_OBJECT),
+    "items": (ONE, _SCHEMA),
+    **dict.fromkeys(["enum", "default"], (ONE, _LITERAL)),
 }
 
 # The fields whose values are OpenAPI objects, for each kind of object. Every
@@ -158,63 +138,63 @@ _PARAMETER_FIELDS: dict[str, Position] = {
 # share one table because their names do not collide.
 _FIELDS: dict[str, dict[str, Position]] = {
     _DOCUMENT: {
-        "paths": (_ONE, _PATHS),
-        "webhooks": (_MAP, _PATH_ITEM),
-        "components": (_ONE, _COMPONENTS),
-        "definitions": (_MAP, _SCHEMA),
-        "parameters": (_MAP, _PARAMETER),
-        "responses": (_MAP, _RESPONSE),
-        "securityDefinitions": (_MAP, _SECURITY_SCHEME),
+        "paths": (ONE, _PATHS),
+        "webhooks": (MAP, _PATH_ITEM),
+        "components": (ONE, _COMPONENTS),
+        "definitions": (MAP, _SCHEMA),
+        "parameters": (MAP, _PARAMETER),
+        "responses": (MAP, _RESPONSE),
+        "securityDefinitions": (MAP, _SECURITY_SCHEME),
     },
     _COMPONENTS: {
-        "schemas": (_MAP, _SCHEMA),
-        "responses": (_MAP, _RESPONSE),
-        "parameters": (_MAP, _PARAMETER),
-        "examples": (_MAP, _EXAMPLE_OBJECT),
-        "requestBodies": (_MAP, _REQUEST_BODY),
-        "headers": (_MAP, _HEADER),
-        "securitySchemes": (_MAP, _SECURITY_SCHEME),
-        "links": (_MAP, _LINK),
-        "callbacks": (_MAP, _CALLBACK),
-        "pathItems": (_MAP, _PATH_ITEM),
+        "schemas": (MAP, _SCHEMA),
+        "responses": (MAP, _RESPONSE),
+        "parameters": (MAP, _PARAMETER),
+        "examples": (MAP, _EXAMPLE_OBJECT),
+        "requestBodies": (MAP, _REQUEST_BODY),
+        "headers": (MAP, _HEADER),
+        "securitySchemes": (MAP, _SECURITY_SCHEME),
+        "links": (MAP, _LINK),
+        "callbacks": (MAP, _CALLBACK),
+        "pathItems": (MAP, _PATH_ITEM),
     },
     _PATH_ITEM: {
-        **dict.fromkeys(_METHODS, (_ONE, _OPERATION)),
-        "parameters": (_LIST, _PARAMETER),
+        **dict.fromkeys(HTTP_METHODS, (ONE, _OPERATION)),
+        "parameters": (LIST, _PARAMETER),
     },
     _OPERATION: {
-        "parameters": (_LIST, _PARAMETER),
-        "requestBody": (_ONE, _REQUEST_BODY),
-        "responses": (_ONE, _RESPONSES),
-        "callbacks": (_MAP, _CALLBACK),
+        "parameters": (LIST, _PARAMETER),
+        "requestBody": (ONE, _REQUEST_BODY),
+        "responses": (ONE, _RESPONSES),
+        "callbacks": (MAP, _CALLBACK),
     },
     _RESPONSE: {
-        "headers": (_MAP, _HEADER),
-        "content": (_MAP, _MEDIA_TYPE),
-        "links": (_MAP, _LINK),
-        "schema": (_ONE, _SCHEMA),
-        "examples": (_MAP, _EXAMPLE),
+        "headers": (MAP, _HEADER),
+        "content": (MAP, _MEDIA_TYPE),
+        "links": (MAP, _LINK),
+        "schema": (ONE, _SCHEMA),
+        "examples": (MAP, _EXAMPLE),
     },
     _PARAMETER: _PARAMETER_FIELDS,
     _HEADER: _PARAMETER_FIELDS,
-    _REQUEST_BODY: {"content": (_MAP, _MEDIA_TYPE)},
+    _REQUEST_BODY: {"content": (MAP, _MEDIA_TYPE)},
     _MEDIA_TYPE: {
-        "schema": (_ONE, _SCHEMA),
-        "example": (_ONE, _EXAMPLE),
-        "examples": (_MAP, _EXAMPLE_OBJECT),
-        "encoding": (_MAP, _ENCODING),
+        "schema": (ONE, _SCHEMA),
+        "example": (ONE, _EXAMPLE),
+        "examples": (MAP, _EXAMPLE_OBJECT),
+        "encoding": (MAP, _ENCODING),
     },
-    _ENCODING: {"headers": (_MAP, _HEADER)},
-    _EXAMPLE_OBJECT: {"value": (_ONE, _EXAMPLE)},
+    _ENCODING: {"headers": (MAP, _HEADER)},
+    _EXAMPLE_OBJECT: {"value": (ONE, _EXAMPLE)},
     _SCHEMA: _SCHEMA_FIELDS,
 }
 
 # Objects whose keys are names chosen by the author (paths, status codes,
 # callback expressions): each value not under an `x-` key has this position.
 _ENTRIES: dict[str, Position] = {
-    _PATHS: (_ONE, _PATH_ITEM),
-    _RESPONSES: (_ONE, _RESPONSE),
-    _CALLBACK: (_ONE, _PATH_ITEM),
+    _PATHS: (ONE, _PATH_ITEM),
+    _RESPONSES: (ONE, _RESPONSE),
+    _CALLBACK: (ONE, _PATH_ITEM),
 }
 
 # The section that stores components of each kind. A path item is always
@@ -236,9 +216,9 @@ _SECTIONS_2 = {
     _RESPONSE: "responses",
 }
 
-_DOCUMENT_POSITION: Position = (_ONE, _DOCUMENT)
-_ANY_POSITION: Position = (_ONE, _ANY)
-_SCHEMA_POSITION: Position = (_ONE, _SCHEMA)
+_DOCUMENT_POSITION: Position = (ONE, _DOCUMENT)
+_ANY_POSITION: Position = (ONE, _ANY)
+_SCHEMA_POSITION: Position = (ONE, _SCHEMA)
 
 
 # --- References --------------------------------------------------------------
@@ -427,22 +407,22 @@ class _Bundler:
         container, kind = position
         if kind == _LITERAL:
             return node
-        if container == _ONE_OR_LIST:
-            container = _LIST if isinstance(node, list) else _ONE
+        if container == ONE_OR_LIST:
+            container = LIST if isinstance(node, list) else ONE
             position = (container, kind)
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str):
                 return self._walk_ref(node, ref, position, source, path)
-        if kind == _EXAMPLE and container == _ONE:
+        if kind == _EXAMPLE and container == ONE:
             return node
 
-        if container == _MAP:
+        if container == MAP:
             if isinstance(node, dict):
-                return self._walk_values(node, (_ONE, kind), source, path)
-        elif container == _LIST:
+                return self._walk_values(node, (ONE, kind), source, path)
+        elif container == LIST:
             if isinstance(node, list):
-                return self._walk_items(node, (_ONE, kind), source, path)
+                return self._walk_items(node, (ONE, kind), source, path)
         elif isinstance(node, dict):
             if kind == _DISCRIMINATOR:
                 return self._walk_discriminator(node, source, path)
@@ -548,7 +528,7 @@ class _Bundler:
             return self._with_ref(node, new_ref, position, source, path)
 
         container, kind = position
-        section = self.sections.get(kind) if container == _ONE else None
+        section = self.sections.get(kind) if container == ONE else None
         if section is not None:
             name = self._component_name(section, target, position)
             new_ref = self.section_prefix + section + "/" + name
@@ -736,7 +716,7 @@ class _Bundler:
                     continue
                 key = (id(target.source), target.keys, section)
                 if key not in self.names:
-                    self._claim(section, str(name), key, target, (_ONE, kind))
+                    self._claim(section, str(name), key, target, (ONE, kind))
 
     def _add_components(self, document: dict[str, Any]) -> dict[str, Any]:
         if not self.added:

@@ -26,6 +26,7 @@ from nanogen.errors import (
     format_key_path,
     input_error,
 )
+from nanogen.spec import HTTP_METHODS
 
 OPENAPI_VERSION = "3.0.3"
 DEFAULT_MEDIA_TYPE = "application/json"
@@ -34,7 +35,8 @@ MULTIPART_FORM = "multipart/form-data"
 
 KeyPath = tuple[str | int, ...]
 
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
+# A Swagger 2.0 path item has no `trace`.
+_METHODS = tuple(method for method in HTTP_METHODS if method != "trace")
 
 # OpenAPI 3.0 allows only these characters in the names under `components`.
 _COMPONENT_NAME = re.compile(r"[A-Za-z0-9._-]+")
@@ -60,7 +62,9 @@ _PARAMETER_FIELDS = frozenset(
     [*_SIMPLE_SCHEMA_FIELDS, "name", "in", "description", "required"]
     + ["allowEmptyValue", "collectionFormat", "type", "example"]
 )
-_HEADER_FIELDS = frozenset([*_SIMPLE_SCHEMA_FIELDS, "type", "description"])
+_HEADER_FIELDS = frozenset(
+    [*_SIMPLE_SCHEMA_FIELDS, "type", "description", "collectionFormat"]
+)
 
 # Schema Object fields that OpenAPI 3.0 takes as they are. `oneOf`, `anyOf`,
 # `not`, `nullable`, `writeOnly` and `deprecated` are not Swagger 2.0, but
@@ -322,11 +326,8 @@ class _Converter:
         if components:
             document["components"] = components
 
-        for key, value in source.items():
-            if isinstance(key, str) and key.startswith("x-"):
-                document[key] = _copy(value)
-            elif key not in _SWAGGER_FIELDS:
-                self._warn_unknown((str(key),), "top-level field")
+        document.update(_extensions(source))
+        self._warn_unknown_fields(source, _SWAGGER_FIELDS, (), "top-level field")
         self._report_schemes_without_host()
         return document
 
@@ -336,6 +337,18 @@ class _Converter:
             f"{where[-1]!r} is not a Swagger 2.0 {field_kind}, so it was left out",
             "remove it, or rename it with an 'x-' prefix to keep it as an extension",
         )
+
+    def _warn_unknown_fields(
+        self,
+        source: dict[str, Any],
+        known: frozenset[str],
+        where: KeyPath,
+        field_kind: str,
+    ) -> None:
+        """Warn about each field of `source` that is not `known` and not an `x-` one."""
+        for key in source:
+            if key not in known and not str(key).startswith("x-"):
+                self._warn_unknown((*where, str(key)), field_kind)
 
     def _section(self, name: str) -> dict[str, Any]:
         """Return a top-level mapping such as `definitions`, keyed by text."""
@@ -778,11 +791,7 @@ class _Converter:
             elif key == "parameters":
                 # OpenAPI 3.0 has no body or form parameters, so each operation
                 # takes those of the path into its request body.
-                parameters = [
-                    self._parameter_or_ref(parameter)
-                    for parameter in shared
-                    if parameter.location not in ("body", "formData")
-                ]
+                parameters = self._non_body_parameters(shared)
                 if parameters:
                     converted["parameters"] = parameters
             elif isinstance(key, str) and key.startswith("x-"):
@@ -836,11 +845,7 @@ class _Converter:
         for key in ("tags", "summary", "description", "externalDocs", "operationId"):
             if key in operation:
                 converted[key] = _copy(operation[key])
-        parameters = [
-            self._parameter_or_ref(parameter)
-            for parameter in own
-            if parameter.location not in ("body", "formData")
-        ]
+        parameters = self._non_body_parameters(own)
         if parameters:
             converted["parameters"] = parameters
         if request_body is not None:
@@ -858,14 +863,23 @@ class _Converter:
         if servers:
             converted["servers"] = servers
 
-        for key, value in operation.items():
-            if isinstance(key, str) and key.startswith("x-"):
-                converted[key] = _copy(value)
-            elif key not in _OPERATION_FIELDS:
-                self._warn_unknown((*where, str(key)), "operation field")
+        converted.update(_extensions(operation))
+        self._warn_unknown_fields(
+            operation, _OPERATION_FIELDS, where, "operation field"
+        )
         return converted
 
     # --- Parameters ---------------------------------------------------------
+
+    def _non_body_parameters(
+        self, parameters: list[_Parameter]
+    ) -> list[dict[str, Any]]:
+        """Convert the parameters that are not `body` or `formData` ones, in order."""
+        return [
+            self._parameter_or_ref(parameter)
+            for parameter in parameters
+            if parameter.location not in ("body", "formData")
+        ]
 
     def _parameter_or_ref(self, parameter: _Parameter) -> dict[str, Any]:
         if parameter.ref_name is not None:
@@ -911,9 +925,7 @@ class _Converter:
             parameter["example"] = _copy(source["example"])
         parameter.update(_extensions(source))
 
-        for key in source:
-            if key not in _PARAMETER_FIELDS and not str(key).startswith("x-"):
-                self._warn_unknown((*where, str(key)), "parameter field")
+        self._warn_unknown_fields(source, _PARAMETER_FIELDS, where, "parameter field")
         return parameter
 
     def _parameter_name(self, source: dict[str, Any], where: KeyPath) -> str:
@@ -1069,10 +1081,7 @@ class _Converter:
         if "required" in source:
             body["required"] = source["required"]
         body.update(_extensions(source))
-
-        for key in source:
-            if key not in _BODY_FIELDS and not str(key).startswith("x-"):
-                self._warn_unknown((*where, str(key)), "body parameter field")
+        self._warn_unknown_fields(source, _BODY_FIELDS, where, "body parameter field")
         return body
 
     def _form_media_types(
@@ -1182,9 +1191,7 @@ class _Converter:
                 "OpenAPI 3.0 has no allowEmptyValue for form fields, so it was "
                 "left out",
             )
-        for key in source:
-            if key not in _PARAMETER_FIELDS and not str(key).startswith("x-"):
-                self._warn_unknown((*where, str(key)), "parameter field")
+        self._warn_unknown_fields(source, _PARAMETER_FIELDS, where, "parameter field")
         return schema
 
     # --- Responses ----------------------------------------------------------
@@ -1272,9 +1279,7 @@ class _Converter:
             )
 
         response.update(_extensions(source))
-        for key in source:
-            if key not in _RESPONSE_FIELDS and not str(key).startswith("x-"):
-                self._warn_unknown((*where, str(key)), "response field")
+        self._warn_unknown_fields(source, _RESPONSE_FIELDS, where, "response field")
         return response
 
     def _examples(
@@ -1311,13 +1316,7 @@ class _Converter:
             )
         header["schema"] = self._simple_schema(source, where)
         header.update(_extensions(source))
-        for key in source:
-            if (
-                key not in _HEADER_FIELDS
-                and key != "collectionFormat"
-                and not str(key).startswith("x-")
-            ):
-                self._warn_unknown((*where, str(key)), "header field")
+        self._warn_unknown_fields(source, _HEADER_FIELDS, where, "header field")
         return header
 
     # --- Schemas ------------------------------------------------------------

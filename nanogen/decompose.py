@@ -15,7 +15,15 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from nanogen.errors import input_error
-from nanogen.spec import DEFAULT_IDEMPOTENT, Effect, Example, Nanoservice, SecurityKind
+from nanogen.schema_keywords import CAPABILITY_SUBSCHEMAS
+from nanogen.spec import (
+    DEFAULT_IDEMPOTENT,
+    HTTP_METHODS,
+    Effect,
+    Example,
+    Nanoservice,
+    SecurityKind,
+)
 
 COMPONENTS_PREFIX = "#/components/schemas/"
 
@@ -29,30 +37,11 @@ BUILTIN_TYPES: dict[str, dict[str, Any]] = {
     "object": {"type": "object"},
 }
 
-# JSON Schema 2020-12 keywords whose value is a schema, a list of schemas or a
-# map of name to schema. Other keywords hold data (`enum`, `const`, `default`,
-# `examples`) or plain settings, and a `$ref` key inside them is not a reference.
-SCHEMA_KEYWORDS = frozenset(
-    {
-        "additionalItems",
-        "additionalProperties",
-        "contains",
-        "else",
-        "if",
-        "items",
-        "not",
-        "propertyNames",
-        "then",
-        "unevaluatedItems",
-        "unevaluatedProperties",
-    }
-)
-SCHEMA_LIST_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
-SCHEMA_MAP_KEYWORDS = frozenset(
-    {"$defs", "definitions", "dependentSchemas", "patternProperties", "properties"}
-)
-# Before 2020-12, `items` could also be a list of schemas, one per position.
-_ANY_LIST_KEYWORDS = SCHEMA_LIST_KEYWORDS | {"items"}
+# The keywords of `CAPABILITY_SUBSCHEMAS` as three sets, for `nanogen.examples`.
+# `items` is in SCHEMA_KEYWORDS, and a list under it is a list of schemas.
+SCHEMA_KEYWORDS = CAPABILITY_SUBSCHEMAS.schema | CAPABILITY_SUBSCHEMAS.schema_or_list
+SCHEMA_LIST_KEYWORDS = CAPABILITY_SUBSCHEMAS.schema_list
+SCHEMA_MAP_KEYWORDS = CAPABILITY_SUBSCHEMAS.schema_map
 
 _PATH_PARAMETER = re.compile(r"\{([^{}/]+)\}")
 _SCHEMA_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -77,20 +66,12 @@ def normalize_schema(schema: Any, schemas: Mapping[str, Any]) -> Any:
     if not isinstance(schema, dict):
         return copy.deepcopy(schema)
 
-    result: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key == "$ref" and isinstance(value, str):
-            result[key] = _normalize_ref(value, schemas)
-        elif key in SCHEMA_KEYWORDS and not isinstance(value, list):
-            result[key] = normalize_schema(value, schemas)
-        elif key in _ANY_LIST_KEYWORDS and isinstance(value, list):
-            result[key] = [normalize_schema(item, schemas) for item in value]
-        elif key in SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
-            result[key] = {
-                name: normalize_schema(item, schemas) for name, item in value.items()
-            }
-        else:
-            result[key] = copy.deepcopy(value)
+    result = CAPABILITY_SUBSCHEMAS.map_subschemas(
+        schema, lambda subschema, _: normalize_schema(subschema, schemas), copy.deepcopy
+    )
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        result["$ref"] = _normalize_ref(ref, schemas)
     return result
 
 
@@ -174,14 +155,8 @@ def iter_refs(schema: Any) -> Iterator[str]:
     for key, value in schema.items():
         if key == "$ref" and isinstance(value, str):
             yield value
-        elif key in SCHEMA_KEYWORDS and not isinstance(value, list):
-            yield from iter_refs(value)
-        elif key in _ANY_LIST_KEYWORDS and isinstance(value, list):
-            for item in value:
-                yield from iter_refs(item)
-        elif key in SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
-            for item in value.values():
-                yield from iter_refs(item)
+        for _, subschema in CAPABILITY_SUBSCHEMAS.keyword_subschemas(key, value):
+            yield from iter_refs(subschema)
 
 
 def reached_schemas(
@@ -382,7 +357,6 @@ def _check_reserved_names(
             )
 
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # What a call of each method does to state, by its meaning in RFC 9110.
 EFFECT_BY_METHOD: dict[str, Effect] = {
     "get": "read",

@@ -34,6 +34,7 @@ from openapi_spec_validator.validation import keywords
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from nanogen.errors import Problem, format_key_path
+from nanogen.schema_keywords import EXCLUSIVE_BOUNDS, LENIENT_SUBSCHEMAS
 
 logger = logging.getLogger(__name__)
 
@@ -63,32 +64,6 @@ _DEFAULT_HINT = (
     "nanogen dropped the `default`, which is only an annotation, so the schema "
     "still accepts the same values"
 )
-
-_BOUNDS = (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum"))
-
-# The keywords whose values are subschemas, by shape. Everything else in a
-# schema, such as `default`, `enum`, `const` and the names under
-# `properties`, is data and is not searched for keywords.
-_SCHEMA_MAP_KEYWORDS = frozenset(
-    ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"]
-)
-_SCHEMA_KEYWORDS = frozenset(
-    [
-        "items",
-        "additionalItems",
-        "additionalProperties",
-        "not",
-        "if",
-        "then",
-        "else",
-        "contains",
-        "propertyNames",
-        "unevaluatedItems",
-        "unevaluatedProperties",
-        "contentSchema",
-    ]
-)
-_SCHEMA_LIST_KEYWORDS = frozenset(["allOf", "anyOf", "oneOf", "prefixItems"])
 
 # The maximum number of `$ref`s to `$ref`s that are followed to find a schema.
 _MAX_REF_CHAIN = 100
@@ -198,7 +173,12 @@ def _tag(error: ValidationError, parts: KeyPath, kind: DefectKind) -> Validation
     return located
 
 
-class _LocatingV30SchemaValidator(keywords.OpenAPIV30SchemaValidator):
+class _LocatingSchemaValidator(keywords.SchemaValidator):
+    """Tag each meta-schema error with the schema it was found in.
+
+    Put it before an OpenAPI version's schema validator among the bases.
+    """
+
     def __call__(
         self,
         schema: SchemaPath,
@@ -209,27 +189,39 @@ class _LocatingV30SchemaValidator(keywords.OpenAPIV30SchemaValidator):
             yield _tag(error, tuple(schema.parts), "schema")
 
 
-class _LocatingV31SchemaValidator(keywords.OpenAPIV31SchemaValidator):
-    def __call__(
-        self,
-        schema: SchemaPath,
-        require_properties: bool = True,
-        meta_checked: bool = False,
-    ) -> Iterator[ValidationError]:
-        for error in super().__call__(schema, require_properties, meta_checked):
-            yield _tag(error, tuple(schema.parts), "schema")
+class _LocatingValueValidator(keywords.ValueValidator):
+    """Tag each error of a `default` with the schema it was checked against.
 
+    Put it before an OpenAPI version's value validator among the bases.
+    """
 
-class _LocatingV30ValueValidator(keywords.OpenAPIV30ValueValidator):
     def __call__(self, schema: SchemaPath, value: Any) -> Iterator[ValidationError]:
         for error in super().__call__(schema, value):
             yield _tag(error, tuple(schema.parts), "default")
 
 
-class _LocatingV31ValueValidator(keywords.OpenAPIV31ValueValidator):
-    def __call__(self, schema: SchemaPath, value: Any) -> Iterator[ValidationError]:
-        for error in super().__call__(schema, value):
-            yield _tag(error, tuple(schema.parts), "default")
+class _LocatingV30SchemaValidator(
+    _LocatingSchemaValidator, keywords.OpenAPIV30SchemaValidator
+):
+    pass
+
+
+class _LocatingV31SchemaValidator(
+    _LocatingSchemaValidator, keywords.OpenAPIV31SchemaValidator
+):
+    pass
+
+
+class _LocatingV30ValueValidator(
+    _LocatingValueValidator, keywords.OpenAPIV30ValueValidator
+):
+    pass
+
+
+class _LocatingV31ValueValidator(
+    _LocatingValueValidator, keywords.OpenAPIV31ValueValidator
+):
+    pass
 
 
 class _LocatingV30Validator(OpenAPIV30SpecValidator):
@@ -534,7 +526,7 @@ class _Repair:
         # OpenAPI 3.0 (JSON Schema draft 4) writes an exclusive bound as a flag
         # beside `minimum`, and 3.1 (draft 2020-12) writes the bound itself.
         exclusive = str(location[-1])
-        bound = dict(_BOUNDS)[exclusive]
+        bound = dict(EXCLUSIVE_BOUNDS)[exclusive]
         schema_location = location[:-1]
         schema = _value_at(self.document, schema_location)
         bound_value = schema.get(bound)
@@ -683,7 +675,9 @@ def _recursive_refs(schema: Any, where: KeyPath) -> Iterator[KeyPath]:
     """Yield the position of each subschema with `$recursiveRef` in `schema`.
 
     A subschema with its own `$recursiveAnchor` or `$id` starts a new scope,
-    and a `$ref` leads to another schema, so neither is searched.
+    and a `$ref` leads to another schema, so neither is searched. Only the
+    values of keywords that hold subschemas are searched: `default`, `enum`,
+    `const` and the names under `properties` are data.
     """
     if not isinstance(schema, dict):
         return
@@ -691,19 +685,8 @@ def _recursive_refs(schema: Any, where: KeyPath) -> Iterator[KeyPath]:
         return
     if "$recursiveRef" in schema:
         yield where
-    for keyword, value in schema.items():
-        if keyword in _SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
-            for name, subschema in value.items():
-                yield from _recursive_refs(subschema, (*where, keyword, name))
-        elif keyword in _SCHEMA_LIST_KEYWORDS and isinstance(value, list):
-            for index, subschema in enumerate(value):
-                yield from _recursive_refs(subschema, (*where, keyword, index))
-        elif keyword in _SCHEMA_KEYWORDS and isinstance(value, list):
-            # `items` as a list of schemas (draft 2019-09 and earlier).
-            for index, subschema in enumerate(value):
-                yield from _recursive_refs(subschema, (*where, keyword, index))
-        elif keyword in _SCHEMA_KEYWORDS:
-            yield from _recursive_refs(value, (*where, keyword))
+    for path, subschema in LENIENT_SUBSCHEMAS.subschemas(schema):
+        yield from _recursive_refs(subschema, (*where, *path))
 
 
 def _reaches(document: dict[str, Any], start: KeyPath, goal: KeyPath) -> bool:

@@ -33,7 +33,14 @@ from urllib.parse import quote, unquote
 import yaml
 
 from nanogen.errors import InputError, Problem, format_key_path, input_error
-from nanogen.spec import snake_case
+from nanogen.schema_keywords import (
+    LIST,
+    MAP,
+    ONE,
+    ONE_OR_LIST,
+    SUBSCHEMAS_WITH_DEPENDENCIES,
+)
+from nanogen.spec import HTTP_METHODS, ServiceNames, snake_case
 from nanogen.validate import NAME_MAX_LENGTH, is_taken_package, is_valid_name
 
 logger = logging.getLogger(__name__)
@@ -42,7 +49,7 @@ GroupBy = Literal["tag", "path", "none"]
 OperationKind = Literal["operation", "webhook"]
 KeyPath = tuple[Hashable, ...]
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+METHODS = HTTP_METHODS
 
 # The sections of `components` in the order of the OpenAPI specification,
 # which is the order in which each document writes them.
@@ -92,7 +99,7 @@ _HASH_LENGTH = 8
 
 
 @dataclass(frozen=True)
-class SlicedOperation:
+class SlicedOperation(ServiceNames):
     """One operation of the input, as its own nanoservice and OpenAPI document.
 
     `document` shares its values with the input document. `text` is built
@@ -115,16 +122,6 @@ class SlicedOperation:
     size: int
     webhook: str | None = None
     pieces: tuple[str, ...] = field(default=(), repr=False, compare=False)
-
-    @property
-    def name(self) -> str:
-        """The nanoservice name, `<service>-<capability>`."""
-        return f"{self.service}-{self.capability}"
-
-    @property
-    def package(self) -> str:
-        """The Python import name of the generated package."""
-        return snake_case(self.name)
 
     @property
     def text(self) -> str:
@@ -298,82 +295,46 @@ _SECTION_KINDS = {
     "pathItems": _PATH_ITEM,
 }
 
-# The shape of a field's value: one object, a list, either of those, a
-# mapping by name, or a mapping whose `x-` keys are extensions and not names.
-_ONE = "one"
-_LIST = "list"
-_ONE_OR_LIST = "one or list"
-_MAP = "map"
+# The shape of a field's value: one of the shapes of `nanogen.schema_keywords`,
+# or a mapping whose `x-` keys are extensions and not names.
 _MAP_WITH_EXTENSIONS = "map with extensions"
 
 _Field = tuple[str, str]
 
-_SCHEMA_FIELDS: dict[str, _Field] = {
-    **{
-        name: (_ONE, _SCHEMA)
-        for name in (
-            "additionalProperties",
-            "additionalItems",
-            "not",
-            "if",
-            "then",
-            "else",
-            "contains",
-            "propertyNames",
-            "unevaluatedItems",
-            "unevaluatedProperties",
-            "contentSchema",
-        )
-    },
-    "items": (_ONE_OR_LIST, _SCHEMA),
-    **{name: (_LIST, _SCHEMA) for name in ("allOf", "anyOf", "oneOf", "prefixItems")},
-    # `dependencies` (JSON Schema draft 4 to 7) maps a property to a schema
-    # or to a list of names, and only the schemas are walked.
-    **{
-        name: (_MAP, _SCHEMA)
-        for name in (
-            "properties",
-            "patternProperties",
-            "$defs",
-            "definitions",
-            "dependentSchemas",
-            "dependencies",
-        )
-    },
-}
+_SCHEMA_FIELDS: dict[str, _Field] = SUBSCHEMAS_WITH_DEPENDENCIES.fields(_SCHEMA)
 # Every other keyword of a schema (`enum`, `const`, `default`, `example`,
 # `examples`, `x-` extensions) is data, and a `$ref` inside it is not followed.
 
 _PARAMETER_FIELDS: dict[str, _Field] = {
-    "schema": (_ONE, _SCHEMA),
-    "content": (_MAP, _MEDIA_TYPE),
-    "examples": (_MAP, _EXAMPLE),
+    "schema": (ONE, _SCHEMA),
+    "content": (MAP, _MEDIA_TYPE),
+    "examples": (MAP, _EXAMPLE),
 }
 _FIELDS: dict[str, dict[str, _Field]] = {
     _SCHEMA: _SCHEMA_FIELDS,
     _PARAMETER: _PARAMETER_FIELDS,
     _HEADER: _PARAMETER_FIELDS,
-    _REQUEST_BODY: {"content": (_MAP, _MEDIA_TYPE)},
+    _REQUEST_BODY: {"content": (MAP, _MEDIA_TYPE)},
     _MEDIA_TYPE: {
-        "schema": (_ONE, _SCHEMA),
-        "examples": (_MAP, _EXAMPLE),
-        "encoding": (_MAP, _ENCODING),
+        "schema": (ONE, _SCHEMA),
+        "examples": (MAP, _EXAMPLE),
+        "encoding": (MAP, _ENCODING),
     },
-    _ENCODING: {"headers": (_MAP, _HEADER)},
+    _ENCODING: {"headers": (MAP, _HEADER)},
     _RESPONSE: {
-        "headers": (_MAP, _HEADER),
-        "content": (_MAP, _MEDIA_TYPE),
-        "links": (_MAP, _LINK),
+        "headers": (MAP, _HEADER),
+        "content": (MAP, _MEDIA_TYPE),
+        "links": (MAP, _LINK),
     },
     _PATH_ITEM: {
-        "parameters": (_LIST, _PARAMETER),
-        **{method: (_ONE, _OPERATION) for method in METHODS},
+        "parameters": (LIST, _PARAMETER),
+        **{method: (ONE, _OPERATION) for method in METHODS},
     },
     _OPERATION: {
-        "parameters": (_LIST, _PARAMETER),
-        "requestBody": (_ONE, _REQUEST_BODY),
+        "parameters": (LIST, _PARAMETER),
+        "requestBody": (ONE, _REQUEST_BODY),
         "responses": (_MAP_WITH_EXTENSIONS, _RESPONSE),
-        "callbacks": (_MAP, _CALLBACK),
+        "callbacks": (MAP, _CALLBACK),
     },
     # An example's `value`, a link's `parameters` and a security scheme's
     # flows are data, so only a `$ref` to the whole object is followed.
@@ -443,12 +404,12 @@ class _Walker:
 
     def _walk_field(self, value: Any, spec: _Field, path: KeyPath) -> Any:
         shape, kind = spec
-        if shape == _ONE_OR_LIST:
-            shape = _LIST if isinstance(value, list) else _ONE
-        if shape == _ONE:
+        if shape == ONE_OR_LIST:
+            shape = LIST if isinstance(value, list) else ONE
+        if shape == ONE:
             return self.walk(value, kind, path)
 
-        if shape == _LIST:
+        if shape == LIST:
             if not isinstance(value, list):
                 return value
             items = [self.walk(item, kind, (*path, i)) for i, item in enumerate(value)]

@@ -18,6 +18,9 @@ SecurityKind = Literal["api-key", "bearer", "none"]
 # rewritten only while it is unedited since nanogen wrote it.
 Owner = Literal["generated", "user"]
 SECURITY_KINDS: tuple[SecurityKind, ...] = ("api-key", "bearer", "none")
+# The fields of an OpenAPI 3 Path Item that contain operations, in the order
+# of the specification.
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 # A repeat of a read, update (PUT semantics) or delete leaves the same state as
 # one call (RFC 9110, section 9.2.2); a repeat of a create makes a second one.
@@ -49,8 +52,25 @@ class Example:
     output: Any = None
 
 
+class ServiceNames:
+    """The names that follow from a nanoservice's `service` and `capability`."""
+
+    service: str
+    capability: str
+
+    @property
+    def name(self) -> str:
+        """The nanoservice name, `<service>-<capability>`."""
+        return f"{self.service}-{self.capability}"
+
+    @property
+    def package(self) -> str:
+        """The Python import name of the generated package."""
+        return snake_case(self.name)
+
+
 @dataclass(frozen=True)
-class Nanoservice:
+class Nanoservice(ServiceNames):
     """One single-operation REST service, as every later stage sees it.
 
     Schemas use OpenAPI 3.1 (JSON Schema 2020-12) and refer to shared schemas
@@ -78,16 +98,6 @@ class Nanoservice:
     # nanoservice, for a capability that names one with `openapi`; empty when
     # `emit` builds the document from the fields above.
     document_file: str = ""
-
-    @property
-    def name(self) -> str:
-        """The nanoservice name, `<service>-<capability>`."""
-        return f"{self.service}-{self.capability}"
-
-    @property
-    def package(self) -> str:
-        """The Python import name of the generated package."""
-        return snake_case(self.name)
 
     @property
     def operation_id(self) -> str:

@@ -25,35 +25,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nanogen.errors import Problem, format_key_path, input_error
+from nanogen.schema_keywords import EXCLUSIVE_BOUNDS, SUBSCHEMAS
+from nanogen.spec import HTTP_METHODS
 
 OPENAPI_VERSION = "3.1.0"
 
 KeyPath = tuple[str | int, ...]
 
 _VERSION_30 = re.compile(r"3\.0\.\d+")
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-# The keywords whose values are schemas, by shape. Draft 2020-12 keywords are
-# walked too, because 3.0 documents written for newer tools may contain them.
-_SCHEMA_MAP_KEYWORDS = frozenset(
-    ["properties", "patternProperties", "definitions", "$defs", "dependentSchemas"]
-)
-_SCHEMA_KEYWORDS = frozenset(
-    [
-        "additionalProperties",
-        "additionalItems",
-        "not",
-        "if",
-        "then",
-        "else",
-        "contains",
-        "propertyNames",
-        "unevaluatedItems",
-        "unevaluatedProperties",
-        "contentSchema",
-    ]
-)
-_SCHEMA_LIST_KEYWORDS = frozenset(["allOf", "anyOf", "oneOf", "prefixItems"])
 
 # Keywords that only document a schema. Next to a `$ref` they are kept
 # without a warning of their own, because in 3.1 they change no tool's
@@ -72,8 +51,6 @@ _ANNOTATIONS = _DOCUMENTATION | frozenset(
 # With any of these, adding "null" to `type` does not let null through,
 # because the subschemas or the referenced schema still reject it.
 _WRAP_WHEN_NULLABLE = ("$ref", "allOf", "oneOf", "anyOf", "not")
-
-_BOUNDS = (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum"))
 
 # A raw binary body: the media type names what the bytes are.
 _RAW_BINARY_FORMATS = frozenset(["binary"])
@@ -319,7 +296,7 @@ class _Upgrader:
         if not isinstance(value, dict):
             return value
         item = dict(value)
-        for method in _METHODS:
+        for method in HTTP_METHODS:
             if method in value:
                 item[method] = self._operation(value[method], (*where, method))
         if "parameters" in value:
@@ -436,31 +413,20 @@ class _Upgrader:
     def _schema(self, value: Any, where: KeyPath) -> Any:
         """Upgrade a Schema Object and every schema inside it.
 
-        Only keywords that hold schemas are walked. The keys of `properties`
-        are names, so a property called `nullable` or `type` stays a property,
-        and the values of `default`, `example`, `enum`, `const` and `x-`
-        keys are data, taken as they are.
+        Only keywords that hold schemas are walked (`SUBSCHEMAS`), draft
+        2020-12 ones included, because 3.0 documents written for newer tools
+        may contain them. A list under `items` is not OpenAPI 3.0 or 3.1, but
+        its schemas are upgraded all the same. The keys of `properties` are
+        names, so a property called `nullable` or `type` stays a property,
+        and the values of `default`, `example`, `enum`, `const` and `x-` keys
+        are data, taken as they are.
         """
         if not isinstance(value, dict):
             return value
 
-        schema: dict[str, Any] = {}
-        for key, item in value.items():
-            item_where = (*where, key)
-            if key in _SCHEMA_MAP_KEYWORDS:
-                schema[key] = self._each(item, item_where, self._schema)
-            elif key in _SCHEMA_KEYWORDS:
-                schema[key] = self._schema(item, item_where)
-            elif key in _SCHEMA_LIST_KEYWORDS:
-                schema[key] = self._each_item(item, item_where, self._schema)
-            elif key == "items" and isinstance(item, list):
-                # A list of item schemas is not OpenAPI 3.0 or 3.1; it is
-                # walked so that its schemas are upgraded all the same.
-                schema[key] = self._each_item(item, item_where, self._schema)
-            elif key == "items":
-                schema[key] = self._schema(item, item_where)
-            else:
-                schema[key] = item
+        schema = SUBSCHEMAS.map_subschemas(
+            value, lambda subschema, path: self._schema(subschema, (*where, *path))
+        )
 
         # `example` becomes `examples` before `$ref` siblings and `nullable`
         # are handled, so both see the 3.1 keyword.
@@ -515,7 +481,7 @@ class _Upgrader:
         self, schema: dict[str, Any], where: KeyPath
     ) -> dict[str, Any]:
         """Turn `minimum: 7, exclusiveMinimum: true` into `exclusiveMinimum: 7`."""
-        for exclusive, bound in _BOUNDS:
+        for exclusive, bound in EXCLUSIVE_BOUNDS:
             if exclusive not in schema:
                 continue
             flag = schema[exclusive]

@@ -1346,6 +1346,72 @@ def test_unknown_fields_warn() -> None:
     ]
 
 
+UNKNOWN_FIELD_CASES = [
+    (
+        {"parameters": [{"name": "q", "in": "query", "type": "string", "mode": 1}]},
+        "paths./items.post.parameters[0].mode",
+        "parameter field",
+    ),
+    (
+        {
+            "consumes": ["application/x-www-form-urlencoded"],
+            "parameters": [
+                {"name": "f", "in": "formData", "type": "string", "mode": 1}
+            ],
+        },
+        "paths./items.post.parameters[0].mode",
+        "parameter field",
+    ),
+    (
+        {"parameters": [{"name": "b", "in": "body", "schema": {}, "mode": 1}]},
+        "paths./items.post.parameters[0].mode",
+        "body parameter field",
+    ),
+    (
+        {"responses": {"204": {"description": "Done", "mode": 1}}},
+        "paths./items.post.responses.204.mode",
+        "response field",
+    ),
+    (
+        {
+            "responses": {
+                "204": {
+                    "description": "Done",
+                    "headers": {"X-Rate": {"type": "integer", "mode": 1}},
+                }
+            }
+        },
+        "paths./items.post.responses.204.headers.X-Rate.mode",
+        "header field",
+    ),
+]
+
+
+@pytest.mark.parametrize(("operation", "key_path", "kind"), UNKNOWN_FIELD_CASES)
+def test_unknown_field_of_each_object_warns(
+    operation: dict[str, Any], key_path: str, kind: str
+) -> None:
+    converted = convert(with_operation(operation))
+    assert messages(converted) == [
+        f"warning: api.yaml: {key_path}: 'mode' is not a Swagger 2.0 {kind}, so "
+        "it was left out; remove it, or rename it with an 'x-' prefix to keep it "
+        "as an extension",
+    ]
+
+
+def test_known_and_extension_fields_quiet() -> None:
+    header = {"type": "array", "items": {"type": "integer"}}
+    header |= {"collectionFormat": "csv", "x-unit": "seconds"}
+    operation = {
+        "parameters": [{"name": "q", "in": "query", "type": "string", "x-a": 1}],
+        "responses": {
+            "204": {"description": "Done", "headers": {"X-Wait": header}, "x-b": 2}
+        },
+    }
+    converted = convert(with_operation(operation))
+    assert messages(converted) == []
+
+
 def test_info_version_number_quoted() -> None:
     converted = convert(swagger(info={"title": "Shop", "version": 1.5}))
     assert converted.document["info"]["version"] == "1.5"
