@@ -19,11 +19,13 @@ import click
 
 from nanogen import __version__, pipeline
 from nanogen.errors import InputError, NanogenError, Problem
+from nanogen.load import DEFAULT_MAX_FILE_BYTES, MIB
 
 logger = logging.getLogger("nanogen")
 
 # Below this many nanoservices a progress bar flashes by and only adds noise.
 PROGRESS_BAR_THRESHOLD = 30
+DEFAULT_MAX_FILE_MIB = DEFAULT_MAX_FILE_BYTES // MIB
 
 
 class Output:
@@ -156,10 +158,13 @@ def write_options(command: Any) -> Any:
     )(command)
 
 
+# Input and output paths are checked by nanogen itself, not by click, so that
+# a folder, a FIFO or a file in place of a folder gets nanogen's message and
+# exit status 1.
 config_option = click.option(
     "-c",
     "--config",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),
     default=pipeline.DEFAULT_CONFIG,
     show_default=True,
     help="Capability list to read.",
@@ -167,13 +172,22 @@ config_option = click.option(
 strict_option = click.option(
     "--strict", is_flag=True, help="Treat warnings as errors and exit non-zero."
 )
+max_file_size_option = click.option(
+    "--max-file-size",
+    "max_file_mib",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_FILE_MIB,
+    show_default=True,
+    help="Largest input file to read, in MiB; applies to each file that $refs "
+    "reach too.",
+)
 
 
 @main.command()
 @verbosity_options
 @click.argument(
     "file",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
     required=False,
 )
@@ -200,7 +214,7 @@ def validate(output: Output, file: Path | None, strict: bool) -> None:
     "-o",
     "--output",
     "output_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
     help="Workspace folder to write into. Default: the folder of the config.",
 )
@@ -339,12 +353,12 @@ def _print_plan(
 
 @main.command()
 @verbosity_options
-@click.argument("monolith", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("monolith", type=click.Path(path_type=Path))
 @click.option(
     "-o",
     "--output",
     "output_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=Path(),
     show_default=True,
     help="Workspace folder to write into.",
@@ -383,6 +397,7 @@ def _print_plan(
     help="Write the capability list and specs, no services.",
 )
 @click.option("--project", default=None, help="Project name. Default: from info.title.")
+@max_file_size_option
 @click.option(
     "--report",
     "report_format",
@@ -404,6 +419,7 @@ def split(
     max_depth: int | None,
     specs_only: bool,
     project: str | None,
+    max_file_mib: int,
     report_format: str,
     template_dir: Path | None,
     force: bool,
@@ -431,6 +447,7 @@ def split(
             force=force,
             dry_run=dry_run,
             on_nanoservice=progress.advance,
+            max_file_bytes=max_file_mib * MIB,
         )
     finally:
         progress.close()
@@ -452,7 +469,7 @@ def split(
 
 @main.command()
 @verbosity_options
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "-o",
     "--output",
@@ -467,12 +484,19 @@ def split(
     default=None,
     help="Folder that relative $refs may reach. Default: as for split.",
 )
+@max_file_size_option
 @click.pass_obj
 def convert(
-    output: Output, file: Path, output_file: Path | None, ref_root: Path | None
+    output: Output,
+    file: Path,
+    output_file: Path | None,
+    ref_root: Path | None,
+    max_file_mib: int,
 ) -> None:
     """Convert a Swagger 2.0 document to OpenAPI 3.0.3 and write it as YAML."""
-    text, warnings = pipeline.convert(source=file, ref_root=ref_root)
+    text, warnings = pipeline.convert(
+        source=file, ref_root=ref_root, max_file_bytes=max_file_mib * MIB
+    )
     output.warnings(warnings)
     if output_file is None:
         click.echo(text, nl=False)

@@ -9,8 +9,11 @@ document is described in docs/architecture.md, "The emitted document".
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import referencing.exceptions
@@ -20,6 +23,8 @@ from openapi_spec_validator import (
     OpenAPIV30SpecValidator,
     OpenAPIV31SpecValidator,
 )
+from openapi_spec_validator.validation import keywords
+from openapi_spec_validator.validation.validators import SpecValidator
 
 from nanogen.decompose import COMPONENTS_PREFIX, pascal_case, path_parameters
 from nanogen.errors import InternalError, Problem
@@ -335,17 +340,15 @@ def validate_document(doc: dict[str, Any], *, name: str) -> None:
             not in the input. The message names the nanoservice and the first
             problem found.
     """
-    # openapi-spec-validator 0.9 raises, rather than yields, a reference
-    # that does not resolve.
-    try:
-        first = next(iter(OpenAPIV31SpecValidator(doc).iter_errors()), None)
-    except referencing.exceptions.Unresolvable as error:
-        problem = f"unresolvable reference: {error}"
-    else:
-        if first is None:
-            return
+    errors, unresolvable = _first_errors(_V31Validator, doc, 1)
+    if errors:
+        first = errors[0]
         location = "/".join(str(part) for part in getattr(first, "path", ()))
         problem = f"{first.message} (at {location})" if location else first.message
+    elif unresolvable is not None:
+        problem = f"unresolvable reference: {unresolvable}"
+    else:
+        return
     raise InternalError(
         f"the emitted OpenAPI document of {name!r} is invalid: {problem}. This is "
         "a bug in nanogen; please report it with the capability list that caused it."
@@ -364,33 +367,182 @@ def document_problems(
     validator_class = _validator_class(doc)
     problems: list[Problem] = []
     hint = "fix the document, or report the defect to whoever publishes it"
-    try:
-        for error in validator_class(doc).iter_errors():
-            location = "/".join(str(part) for part in getattr(error, "path", ()))
-            problems.append(
-                Problem(
-                    f"invalid OpenAPI: {_single_line(error.message)}",
-                    hint,
-                    file=file,
-                    key_path=location.replace("/", "."),
-                )
-            )
-            if len(problems) >= limit:
-                break
-    except referencing.exceptions.Unresolvable as error:
+    errors, unresolvable = _first_errors(validator_class, doc, limit)
+    for error in errors:
+        location = "/".join(str(part) for part in getattr(error, "path", ()))
         problems.append(
-            Problem(f"invalid OpenAPI: unresolvable reference {error}", hint, file=file)
+            Problem(
+                f"invalid OpenAPI: {_single_line(error.message)}",
+                hint,
+                file=file,
+                key_path=location.replace("/", "."),
+            )
+        )
+    if unresolvable is not None:
+        problems.append(
+            Problem(
+                f"invalid OpenAPI: unresolvable reference {unresolvable}",
+                hint,
+                file=file,
+            )
         )
     return problems
+
+
+def _first_errors(
+    validator_class: Any, doc: dict[str, Any], limit: int
+) -> tuple[list[Any], referencing.exceptions.Unresolvable | None]:
+    """Return the first `limit` errors of a document, then forget its validator.
+
+    openapi-spec-validator 0.9 raises, rather than yields, a reference that
+    does not resolve, which ends the check; it is returned second.
+    """
+    errors: list[Any] = []
+    try:
+        for error in validator_class(doc).iter_errors():
+            errors.append(error)
+            if len(errors) >= limit:
+                break
+    except referencing.exceptions.Unresolvable as error:
+        return errors, error
+    finally:
+        clear_validator_cache()
+    return errors, None
+
+
+def clear_validator_cache() -> None:
+    """Drop every validator that openapi-spec-validator keeps alive.
+
+    openapi-spec-validator 0.9 wraps `SpecValidator.iter_errors` in an
+    unbounded `functools.lru_cache` keyed by the validator, so each validator
+    ever used keeps its document, its `$ref` resolver and its errors in
+    memory. No cached result is ever used again, because nanogen makes a
+    new validator for each document, so clearing it loses nothing.
+    """
+    cached = getattr(SpecValidator.iter_errors, "__wrapped__", None)
+    cache_clear = getattr(cached, "cache_clear", None)
+    if cache_clear is not None:
+        cache_clear()
+
+
+# How many schemas `_passed_meta_check` remembers. Each entry is a 32-byte
+# digest, so the set stays below a megabyte.
+META_CHECK_CACHE_SIZE = 4096
+_passed_meta_check: OrderedDict[tuple[Any, ...], None] = OrderedDict()
+
+
+def _memoized_meta_check(
+    check: Callable[[Any, Any], Any], validator: Any, schema: Any, value: Any
+) -> Any:
+    """Run openapi-spec-validator's meta-schema check of a schema once per content.
+
+    The check validates the schema against its dialect's meta-schema with
+    jsonschema, which takes milliseconds per schema because of the dialect's
+    `$dynamicRef`s, and every emitted document repeats shared schemas such as
+    `Problem`. Its result depends only on the schema's content, the dialect
+    and the format checker, so a schema that passed once passes again. Only
+    passes are remembered; a failing schema is checked anew each time, so
+    that its error is built as before.
+    """
+    key = _meta_check_key(validator, schema, value)
+    if key is not None and key in _passed_meta_check:
+        _passed_meta_check.move_to_end(key)
+        return None
+    error = check(schema, value)
+    if error is None and key is not None:
+        _passed_meta_check[key] = None
+        if len(_passed_meta_check) > META_CHECK_CACHE_SIZE:
+            _passed_meta_check.popitem(last=False)
+    return error
+
+
+def _meta_check_key(validator: Any, schema: Any, value: Any) -> tuple[Any, ...] | None:
+    """Return what decides a meta-schema check, or None when it cannot be told."""
+    get_checker = getattr(validator, "_get_schema_checker", None)
+    if get_checker is None:
+        return None
+    try:
+        checker = get_checker(schema, value)
+    except ValueError:
+        return None
+    digest = _json_digest(value)
+    if digest is None:
+        return None
+    # A partial of the dialect's `check_schema`: the bound method names the
+    # dialect, and the format checker is fixed per validator class.
+    return (type(validator), getattr(checker, "func", checker), digest)
+
+
+def _json_digest(value: Any) -> bytes | None:
+    """Hash a value that holds JSON types only; return None for anything else.
+
+    Mapping keys must be strings, because `json.dumps` writes the key 1 and
+    the key "1" alike.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            if not all(isinstance(key, str) for key in item):
+                return None
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif not (item is None or isinstance(item, str | int | float)):
+            return None
+    try:
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        return None
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+class _MemoizedV30SchemaValidator(keywords.OpenAPIV30SchemaValidator):
+    def _validate_schema_meta(self, schema: Any, schema_value: Any) -> Any:
+        check = super()._validate_schema_meta
+        return _memoized_meta_check(check, self, schema, schema_value)
+
+
+class _MemoizedV31SchemaValidator(keywords.OpenAPIV31SchemaValidator):
+    def _validate_schema_meta(self, schema: Any, schema_value: Any) -> Any:
+        check = super()._validate_schema_meta
+        return _memoized_meta_check(check, self, schema, schema_value)
+
+
+class _V2Validator(OpenAPIV2SpecValidator):
+    """The Swagger 2.0 validator, with each schema's meta-schema check memoized."""
+
+    keyword_validators = {
+        **OpenAPIV2SpecValidator.keyword_validators,
+        "schema": _MemoizedV30SchemaValidator,
+    }
+
+
+class _V30Validator(OpenAPIV30SpecValidator):
+    """The OpenAPI 3.0 validator, with each schema's meta-schema check memoized."""
+
+    keyword_validators = {
+        **OpenAPIV30SpecValidator.keyword_validators,
+        "schema": _MemoizedV30SchemaValidator,
+    }
+
+
+class _V31Validator(OpenAPIV31SpecValidator):
+    """The OpenAPI 3.1 validator, with each schema's meta-schema check memoized."""
+
+    keyword_validators = {
+        **OpenAPIV31SpecValidator.keyword_validators,
+        "schema": _MemoizedV31SchemaValidator,
+    }
 
 
 def _validator_class(doc: dict[str, Any]) -> Any:
     version = str(doc.get("openapi") or doc.get("swagger") or "")
     if version.startswith("3.1"):
-        return OpenAPIV31SpecValidator
+        return _V31Validator
     if version.startswith("3.0"):
-        return OpenAPIV30SpecValidator
-    return OpenAPIV2SpecValidator
+        return _V30Validator
+    return _V2Validator
 
 
 def _single_line(text: str, limit: int = 300) -> str:

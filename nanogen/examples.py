@@ -4,27 +4,34 @@ Takes a JSON Schema and the `components.schemas` of the document it comes
 from, and hands back a value that validates against it. The schema may be
 JSON Schema 2020-12 as OpenAPI 3.1 uses it, or OpenAPI 3.0 with `nullable` and
 boolean `exclusiveMinimum`. `emit` calls it for capabilities without examples,
-and generators call it for responses that carry none.
+generators call it for requests and responses that carry none, and `validate`
+calls it to reject schemas that allow no value it can find.
 
 The search tries candidate values in a fixed order and keeps the first that
-jsonschema accepts, so the same schema always gives the same example.
+jsonschema accepts, so the same schema always gives the same example. The
+check is stricter than plain jsonschema where schemathesis, which the
+generated tests run, is stricter too: patterns (`pattern_matches`) and some
+formats (`FORMAT_PATTERNS`).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import random
 import re
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import islice
 from math import ceil, floor
-from typing import Any
+from typing import Any, Literal, TypeGuard
+from urllib.parse import unquote
 
 import referencing.exceptions
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
 from nanogen.decompose import (
     SCHEMA_KEYWORDS,
@@ -57,6 +64,13 @@ MAX_CHECKS = 20_000
 # Optional properties and a first array item are filled in only this close to
 # the top, which keeps examples short for large nested schemas.
 CHEAP_DEPTH = 2
+# Candidates taken from each hint at a value that breaks a schema, for `not`,
+# `oneOf` and `if`.
+HINTED_CANDIDATES = 8
+# Levels of properties and references that those hints look into.
+MAX_HINT_DEPTH = 2
+
+COMPONENTS_PREFIX = "#/components/schemas/"
 
 _ALL_TYPES = ("string", "integer", "number", "boolean", "object", "array", "null")
 
@@ -95,6 +109,228 @@ _CHAR_KINDS = (
     "0123456789",
     "_-.@:/+!#$%&*=?^~ ",
 )
+
+
+# The side of an HTTP exchange that a value is for. OpenAPI leaves
+# `readOnly` properties out of requests and `writeOnly` ones out of
+# responses, and a `required` list does not apply to the properties left out.
+Direction = Literal["request", "response"]
+_HIDDEN_BY_DIRECTION: dict[str, str] = {"request": "readOnly", "response": "writeOnly"}
+
+# Floats with a whole value up to this size become ints in derived values, so
+# that an integer is written as `2` and not `2.0`. Every int of this size or
+# less is exact as a float.
+MAX_EXACT_FLOAT_INT = 2**53
+
+
+def _pattern_keyword(
+    validator: Any, pattern: str, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not pattern_matches(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties_keyword(
+    validator: Any, pattern_properties: dict[str, Any], instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in pattern_properties.items():
+        for name, value in instance.items():
+            if pattern_matches(pattern, name):
+                yield from validator.descend(
+                    value, subschema, path=name, schema_path=pattern
+                )
+
+
+# Draft 2020-12 as jsonschema implements it, except that `pattern` and
+# `patternProperties` match as `pattern_matches` does.
+PortableDraft202012Validator = validators.extend(
+    Draft202012Validator,
+    {"pattern": _pattern_keyword, "patternProperties": _pattern_properties_keyword},
+)
+
+
+def pattern_matches(pattern: str, text: str) -> bool:
+    """Tell whether `text` matches a JSON Schema `pattern` in Python and in ECMA-262.
+
+    JSON Schema patterns are ECMA-262 regular expressions, and jsonschema
+    reads them with Python's `re`. The two differ: Python's `$` also matches
+    before a final newline, and its `\\d` and `\\w` match non-ASCII digits and
+    letters. A text passes only if it matches as written and also with `$`
+    matching at the very end and ASCII classes, so a validator of either kind
+    accepts it. Python's warnings about syntax that a later release will read
+    differently, such as `[[:alpha:]]`, are not shown.
+
+    Raises:
+        re.error: the pattern is not a valid Python regular expression.
+    """
+    return all(
+        compiled.search(text) is not None for compiled in _compiled_pattern(pattern)
+    )
+
+
+@functools.lru_cache(maxsize=2048)
+def _compiled_pattern(pattern: str) -> tuple[re.Pattern[str], ...]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        loose = re.compile(pattern)
+        try:
+            strict = re.compile(_end_anchored(pattern), re.ASCII)
+        except re.error:
+            # An inline flag that excludes re.ASCII, such as `(?u)`.
+            return (loose,)
+    return (loose, strict)
+
+
+def _end_anchored(pattern: str) -> str:
+    """Replace each `$` that is an anchor with `\\Z`, which matches only at the end."""
+    parts: list[str] = []
+    index = 0
+    in_class = False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            parts.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            in_class = True
+            parts.append(char)
+            index += 1
+            # A `]` right after `[` or `[^` is a literal member of the class.
+            if pattern.startswith("^", index):
+                parts.append("^")
+                index += 1
+            if pattern.startswith("]", index):
+                parts.append("]")
+                index += 1
+            continue
+        elif char == "$":
+            char = "\\Z"
+        parts.append(char)
+        index += 1
+    return "".join(parts)
+
+
+def normalize_numbers(value: Any) -> Any:
+    """Replace each float with a whole value, such as `2.0`, by the equal int.
+
+    JSON Schema counts `2.0` as an integer, but strict parsers of the wire
+    format do not. Floats above `MAX_EXACT_FLOAT_INT` stay floats. Returns
+    `value` itself when it contains no such float.
+    """
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) <= MAX_EXACT_FLOAT_INT:
+            return int(value)
+        return value
+    if isinstance(value, list):
+        items = [normalize_numbers(item) for item in value]
+        changed = any(new is not old for new, old in zip(items, value, strict=True))
+        return items if changed else value
+    if isinstance(value, dict):
+        entries = {key: normalize_numbers(item) for key, item in value.items()}
+        changed = any(entries[key] is not value[key] for key in value)
+        return entries if changed else value
+    return value
+
+
+def can_send_parameter(value: Any, location: str) -> bool:
+    """Tell whether a parameter value arrives unchanged when sent in `location`.
+
+    An empty list or object is not sent at all, so a server finds a required
+    parameter missing. A list or object may hold only scalars, none with a
+    comma, because the simple and form styles join items with commas. A path
+    value must be non-empty, without `/` and not `.` or `..` (also
+    percent-encoded), or it would match another route. Header and cookie
+    values must be printable ASCII, without the spaces that HTTP strips
+    around them, and cookies without the characters that separate them.
+    """
+    if isinstance(value, dict | list):
+        items = list(value.values()) if isinstance(value, dict) else value
+        return bool(items) and all(
+            not isinstance(item, dict | list)
+            and "," not in _parameter_text(item)
+            and _can_send_text(_parameter_text(item), location)
+            for item in items
+        )
+    return _can_send_text(_parameter_text(value), location)
+
+
+def _parameter_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _can_send_text(text: str, location: str) -> bool:
+    if location == "path":
+        return (
+            text != ""
+            and "/" not in text
+            and text not in (".", "..")
+            and unquote(text) not in (".", "..")
+        )
+    if location == "header":
+        return all(" " <= char <= "~" for char in text) and text == text.strip(" ")
+    if location == "cookie":
+        return all(" " < char <= "~" and char not in ';,"\\' for char in text)
+    return True
+
+
+# The time part of a duration in RFC 3339, appendix A.
+_DURATION_TIME = r"T(?:\d+H(?:\d+M(?:\d+S)?)?|\d+M(?:\d+S)?|\d+S)"
+
+# jsonschema checks these formats only with optional packages installed, or
+# (`email`) only for an `@`, but schemathesis checks them always, so a
+# documented or derived example that breaks one would fail the generated
+# tests. These checks are looser than RFC 3986, RFC 1123, RFC 5321, RFC 6570,
+# RFC 6901 and the durations of RFC 3339. They catch what real examples get
+# wrong: a relative path given as a `uri`, a space in a reference, an address
+# without a local part.
+FORMAT_PATTERNS: dict[str, re.Pattern[str]] = {
+    "uri": re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*"),
+    "iri": re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*"),
+    "uri-reference": re.compile(r"[^\s<>\"{}|\\^`]*"),
+    "iri-reference": re.compile(r"[^\s<>\"{}|\\^`]*"),
+    "hostname": re.compile(
+        r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+        r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+    ),
+    "json-pointer": re.compile(r"(/([^~/]|~[01])*)*"),
+    "relative-json-pointer": re.compile(r"(0|[1-9][0-9]*)(#|(/([^~/]|~[01])*)*)"),
+    "email": re.compile(r"[^@\s]+@[^@\s]+"),
+    "idn-email": re.compile(r"[^@\s]+@[^@\s]+"),
+    "uri-template": re.compile(r"[^\s{}]*(\{[^{}\s]+\}[^\s{}]*)*"),
+    "duration": re.compile(
+        r"P(?:(?:\d+D|\d+M(?:\d+D)?|\d+Y(?:\d+M(?:\d+D)?)?)(?:"
+        + _DURATION_TIME
+        + r")?|"
+        + _DURATION_TIME
+        + r"|\d+W)"
+    ),
+}
+
+
+def _format_checker() -> FormatChecker:
+    """Return jsonschema's format checks plus those of `FORMAT_PATTERNS`."""
+    checker = FormatChecker()
+    checker.checkers.update(Draft202012Validator.FORMAT_CHECKER.checkers)
+    for name, pattern in FORMAT_PATTERNS.items():
+        checker.checks(name)(functools.partial(_matches_format, pattern))
+    return checker
+
+
+def _matches_format(pattern: re.Pattern[str], value: object) -> bool:
+    return not isinstance(value, str) or pattern.fullmatch(value) is not None
+
+
+FORMAT_CHECKER = _format_checker()
 
 
 class ExampleError(NanogenError):
@@ -145,48 +381,159 @@ class _Context:
         return not self.minimal and self.depth < CHEAP_DEPTH
 
 
-def derive_example(schema: Any, components: Mapping[str, Any] | None = None) -> Any:
+def derive_example(
+    schema: Any,
+    components: Mapping[str, Any] | None = None,
+    *,
+    direction: Direction | None = None,
+    accept: Callable[[Any], bool] | None = None,
+) -> Any:
     """Derive a value that validates against `schema`.
 
     `components` is the document's `components.schemas` mapping, against which
     `#/components/schemas/<Name>` references resolve; `#/$defs/...` references
-    resolve against `schema` itself. The result is checked with jsonschema's
-    Draft 2020-12 validator, formats included, before it is returned.
+    resolve against `schema` itself. The result is checked with
+    `PortableDraft202012Validator`, formats included, before it is returned.
+    A float with a whole value comes back as an int.
+
+    With a `direction`, the value is for a request or a response, and
+    leaves out the properties that OpenAPI keeps out of it (`readOnly` ones
+    from requests, `writeOnly` ones from responses), required or not.
+    Without one, only optional properties of either kind are left out.
+    `accept` rejects values that validate but cannot be used, such as a
+    path parameter with a `/`.
 
     Raises:
         ExampleError: no valid value was found, the schema has a reference
             that does not resolve, or a `pattern` that is not a valid regular
             expression.
     """
-    deriver = _Deriver(schema, components or {})
+    deriver = _Deriver(schema, components or {}, direction=direction)
     try:
-        value = deriver.pick(deriver.root_schema, _Context())
+        value = deriver.pick(deriver.root_schema, _Context(), accept=accept)
     except _NoExample:
-        raise ExampleError(schema, "no candidate value validates") from None
+        reason = "no candidate value validates"
+        if accept is not None:
+            try:
+                deriver.pick(deriver.root_schema, _Context())
+            except _NoExample:
+                pass
+            else:
+                reason = "no candidate value both validates and can be used here"
+        raise ExampleError(schema, reason) from None
 
     if not deriver.is_valid(deriver.root_schema, value):  # pragma: no cover
         raise ExampleError(schema, f"derived value {value!r} does not validate")
     return value
 
 
+def schema_for_direction(
+    schema: Any, components: Mapping[str, Any], direction: Direction
+) -> Any:
+    """Return a copy of a schema without the properties `direction` leaves out.
+
+    Each property that is `readOnly` (for a request) or `writeOnly` (for a
+    response) becomes `false` and leaves `required`, so the copy validates
+    a request or a response as OpenAPI means it. The keyword counts on the
+    property, behind its `$ref`, in an `allOf` branch and in the one
+    non-null branch of an `anyOf` or `oneOf`. `components` are the schemas
+    that `#/components/schemas/` references name, and get the same treatment
+    from the caller.
+    """
+    keyword = _HIDDEN_BY_DIRECTION[direction]
+    return _hide_properties(schema, lambda sub: _is_marked(sub, keyword, components))
+
+
+def _hide_properties(schema: Any, hidden: Callable[[Any], bool]) -> Any:
+    if not isinstance(schema, dict):
+        return schema
+    result: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "not":
+            # A property left out under `not` would widen what it rejects.
+            result[key] = value
+        elif key in SCHEMA_KEYWORDS and not isinstance(value, list):
+            result[key] = _hide_properties(value, hidden)
+        elif key in SCHEMA_LIST_KEYWORDS | {"items"} and isinstance(value, list):
+            result[key] = [_hide_properties(item, hidden) for item in value]
+        elif key in SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
+            result[key] = {
+                name: _hide_properties(item, hidden) for name, item in value.items()
+            }
+        else:
+            result[key] = value
+
+    properties = result.get("properties")
+    if isinstance(properties, dict):
+        names = {name for name, item in properties.items() if hidden(item)}
+        if names:
+            result["properties"] = {
+                name: False if name in names else item
+                for name, item in properties.items()
+            }
+            required = result.get("required")
+            if isinstance(required, list):
+                result["required"] = [name for name in required if name not in names]
+    return result
+
+
+def _is_marked(schema: Any, keyword: str, components: Mapping[str, Any]) -> bool:
+    """Tell whether `keyword` (readOnly or writeOnly) is true for a property schema."""
+    pending = [schema]
+    seen: set[int] = set()
+    while pending:
+        node = pending.pop()
+        if not isinstance(node, dict) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.get(keyword) is True:
+            return True
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(COMPONENTS_PREFIX):
+            name = ref[len(COMPONENTS_PREFIX) :].replace("~1", "/").replace("~0", "~")
+            pending.append(components.get(name))
+        if isinstance(node.get("allOf"), list):
+            pending.extend(node["allOf"])
+        for key in ("anyOf", "oneOf"):
+            if isinstance(node.get(key), list):
+                others = [item for item in node[key] if item != {"type": "null"}]
+                if len(others) == 1:
+                    pending.append(others[0])
+    return False
+
+
 class _Deriver:
     """The state of one `derive_example` call: the schemas and their validators."""
 
-    def __init__(self, schema: Any, components: Mapping[str, Any]) -> None:
-        self.root_schema = to_json_schema_2020(schema)
-        self.document: dict[str, Any] = {
-            "components": {
-                "schemas": {
-                    name: to_json_schema_2020(component)
-                    for name, component in components.items()
-                }
-            }
+    def __init__(
+        self,
+        schema: Any,
+        components: Mapping[str, Any],
+        *,
+        direction: Direction | None = None,
+    ) -> None:
+        converted = {
+            name: to_json_schema_2020(component)
+            for name, component in components.items()
         }
+        self.root_schema = to_json_schema_2020(schema)
+        if direction is not None:
+            self.root_schema = schema_for_direction(
+                self.root_schema, converted, direction
+            )
+            converted = {
+                name: schema_for_direction(component, converted, direction)
+                for name, component in converted.items()
+            }
+        self.direction = direction
+        self.document: dict[str, Any] = {"components": {"schemas": converted}}
         if isinstance(self.root_schema, dict):
             for key in ("$defs", "definitions"):
                 if key in self.root_schema:
                     self.document[key] = self.root_schema[key]
         self.checks = 0
+        # Strings that hypothesis found, by the JSON text of their schema.
+        self._fallbacks: dict[str, list[str]] = {}
         # Validators by the id() of their schema; the schema is stored with
         # its validator so that its id stays unique while the call runs.
         self._validators: dict[int, tuple[Any, Draft202012Validator]] = {}
@@ -196,7 +543,11 @@ class _Deriver:
         if self.checks > MAX_CHECKS:
             raise ExampleError(self.root_schema, f"gave up after {MAX_CHECKS} checks")
         try:
-            return bool(self._validator(schema).is_valid(value))
+            with warnings.catch_warnings():
+                # jsonschema joins the patternProperties of a schema into one
+                # regular expression, which Python may warn about.
+                warnings.simplefilter("ignore", FutureWarning)
+                return bool(self._validator(schema).is_valid(value))
         except re.error as error:
             raise ExampleError(
                 schema, f"invalid regular expression: {error}"
@@ -210,23 +561,30 @@ class _Deriver:
             # References such as `#/components/schemas/Money` resolve against
             # the wrapper, which carries the document's components.
             wrapper = {**self.document, "allOf": [schema]}
-            validator = Draft202012Validator(
-                wrapper, format_checker=Draft202012Validator.FORMAT_CHECKER
+            validator = PortableDraft202012Validator(
+                wrapper, format_checker=FORMAT_CHECKER
             )
             entry = (schema, validator)
             self._validators[id(schema)] = entry
         return entry[1]
 
-    def pick(self, schema: Any, context: _Context) -> Any:
-        """Return the first candidate for `schema` that validates."""
+    def pick(
+        self,
+        schema: Any,
+        context: _Context,
+        accept: Callable[[Any], bool] | None = None,
+    ) -> Any:
+        """Return the first candidate for `schema` that validates and `accept` takes."""
         for value in islice(self.candidates(schema, context), MAX_CANDIDATES):
-            if self.is_valid(schema, value):
+            value = normalize_numbers(value)
+            if (accept is None or accept(value)) and self.is_valid(schema, value):
                 return value
         raise _NoExample
 
     def pick_distinct(self, schema: Any, context: _Context, used_keys: set[str]) -> Any:
         """Return the first valid candidate whose JSON is not in `used_keys`."""
         for value in islice(self.candidates(schema, context), MAX_CANDIDATES):
+            value = normalize_numbers(value)
             key = _canonical(value)
             if key not in used_keys and self.is_valid(schema, value):
                 used_keys.add(key)
@@ -285,24 +643,22 @@ class _Deriver:
             return
         for keyword in ("oneOf", "anyOf"):
             if isinstance(schema.get(keyword), list):
-                rest = _without(schema, keyword)
-                branches = [branch for branch in schema[keyword] if branch is not False]
-                if context.minimal:
-                    # Inside a cycle, branches without references end it soonest.
-                    branches.sort(
-                        key=lambda branch: any(True for _ in iter_refs(branch))
-                    )
-                for branch in branches:
-                    yield from self.candidates(_merge(rest, branch), context)
+                yield from self._branch_candidates(schema, keyword, context)
                 return
         if any(key in schema for key in ("if", "then", "else")):
-            rest = _without(schema, "if", "then", "else")
-            for key in ("then", "else"):
-                if key in schema:
-                    yield from self.candidates(_merge(rest, schema[key]), context)
-            yield from self.candidates(rest, context)
+            yield from self._conditional_candidates(schema, context)
             return
+        if "not" in schema:
+            rest = _without(schema, "not")
+            hinted = [
+                self.candidates(_merge(rest, hint), context)
+                for hint in self._negation_hints(schema["not"])
+            ]
+            yield from _interleave(self._candidates_by_type(schema, context), hinted)
+            return
+        yield from self._candidates_by_type(schema, context)
 
+    def _candidates_by_type(self, schema: dict, context: _Context) -> Iterator[Any]:
         types = _types(schema, context)
         if len(types) > 1:
             # A few of each type first, so that one type's long list of
@@ -311,6 +667,99 @@ class _Deriver:
                 yield from islice(self._typed_candidates(type_name, schema, context), 4)
         for type_name in types:
             yield from self._typed_candidates(type_name, schema, context)
+
+    def _branch_candidates(
+        self, schema: dict, keyword: str, context: _Context
+    ) -> Iterator[Any]:
+        rest = _without(schema, keyword)
+        branches = [branch for branch in schema[keyword] if branch is not False]
+        if context.minimal:
+            # Inside a cycle, branches without references end it soonest.
+            branches.sort(key=lambda branch: any(True for _ in iter_refs(branch)))
+        for index, branch in enumerate(branches):
+            own = _merge(rest, branch)
+            if keyword == "anyOf":
+                yield from self.candidates(own, context)
+                continue
+            # A oneOf value must fail every other branch, so values that break
+            # one of their constraints are tried early.
+            hinted = [
+                self.candidates(_merge(own, hint), context)
+                for other in branches[:index] + branches[index + 1 :]
+                for hint in self._negation_hints(other)
+            ]
+            yield from _interleave(self.candidates(own, context), hinted)
+
+    def _conditional_candidates(self, schema: dict, context: _Context) -> Iterator[Any]:
+        rest = _without(schema, "if", "then", "else")
+        condition = schema.get("if", True)
+        then = schema.get("then", True)
+        otherwise = schema.get("else", True)
+        yield from self.candidates(_merge(_merge(rest, condition), then), context)
+        for hint in self._negation_hints(condition):
+            merged = _merge(_merge(rest, hint), otherwise)
+            yield from islice(self.candidates(merged, context), HINTED_CANDIDATES)
+        yield from self.candidates(_merge(rest, otherwise), context)
+        yield from self.candidates(_merge(rest, then), context)
+        yield from self.candidates(rest, context)
+
+    def _negation_hints(self, schema: Any, depth: int = 0) -> list[Any]:
+        """Return schemas whose values are likely to fail `schema`.
+
+        Each hint breaks one constraint: another type, a length or size past
+        a bound, a number past a bound, a required property left out, or a
+        property whose value breaks its schema. Values are still validated,
+        so a hint only orders the search.
+        """
+        if depth > MAX_HINT_DEPTH or not isinstance(schema, dict):
+            return []
+        if isinstance(schema.get("$ref"), str):
+            try:
+                target = self.resolve(schema["$ref"])
+            except ExampleError:
+                return []
+            rest = _without(schema, "$ref")
+            return self._negation_hints(_merge(target, rest), depth + 1)
+
+        hints: list[Any] = []
+        declared = schema.get("type")
+        if declared is not None:
+            names = [declared] if isinstance(declared, str) else list(declared)
+            others = [
+                name
+                for name in _ALL_TYPES
+                if name not in names and not (name == "integer" and "number" in names)
+            ]
+            if others:
+                hints.append({"type": others})
+        for low, high in (
+            ("minLength", "maxLength"),
+            ("minItems", "maxItems"),
+            ("minProperties", "maxProperties"),
+        ):
+            if _is_count(schema.get(high)):
+                hints.append({low: schema[high] + 1})
+            if _is_count(schema.get(low)) and schema[low] > 0:
+                hints.append({high: schema[low] - 1})
+        for bound, opposite in (
+            ("maximum", "exclusiveMinimum"),
+            ("exclusiveMaximum", "minimum"),
+            ("minimum", "exclusiveMaximum"),
+            ("exclusiveMinimum", "maximum"),
+        ):
+            if _fraction(schema.get(bound)) is not None:
+                hints.append({opposite: schema[bound]})
+        for name in schema.get("required") or []:
+            if isinstance(name, str):
+                hints.append({"properties": {name: False}})
+        for name, subschema in (schema.get("properties") or {}).items():
+            for hint in self._negation_hints(subschema, depth + 1):
+                hints.append({"properties": {name: hint}, "required": [name]})
+        if "not" in schema:
+            hints.append(schema["not"])
+        for branch in schema.get("allOf") or []:
+            hints.extend(self._negation_hints(branch, depth + 1))
+        return hints
 
     def _all_of_candidates(self, schema: dict, context: _Context) -> Iterator[Any]:
         rest = _without(schema, "allOf")
@@ -355,22 +804,42 @@ class _Deriver:
         elif type_name in ("integer", "number"):
             yield from _number_candidates(schema, integer=type_name == "integer")
         elif type_name == "string":
-            yield from _string_candidates(
-                schema, lambda text: self.is_valid(schema, text)
-            )
+            yield from _string_candidates(schema, self._fallback_strings(schema))
         elif type_name == "object":
             yield from self._object_candidates(schema, context)
         elif type_name == "array":
             yield from self._array_candidates(schema, context)
 
+    def _fallback_strings(self, schema: dict) -> Callable[[str], list[str]]:
+        """Return the search for strings that match `schema` beyond what its pattern gives.
+
+        The search takes up to a second, and a schema's candidates are often
+        listed again (for each object that contains it, for uniqueItems), so its
+        result is kept for the call.
+        """
+
+        def search(pattern: str) -> list[str]:
+            key = json.dumps(schema, sort_keys=True, default=str)
+            if key not in self._fallbacks:
+                accept = functools.partial(self.is_valid, schema)
+                self._fallbacks[key] = list(_hypothesis_strings(pattern, accept))
+            return self._fallbacks[key]
+
+        return search
+
     def _object_candidates(self, schema: dict, context: _Context) -> Iterator[Any]:
-        properties = schema.get("properties") or {}
         required = list(dict.fromkeys(schema.get("required") or []))
         dependent = schema.get("dependentRequired") or {}
+        dependent_schemas = schema.get("dependentSchemas") or {}
+        for name in required:
+            if isinstance(dependent_schemas.get(name), dict):
+                schema = _merge(schema, dependent_schemas[name])
+        required = list(dict.fromkeys(schema.get("required") or []))
         for name in list(required):
             required.extend(
                 key for key in dependent.get(name, []) if key not in required
             )
+        properties = schema.get("properties") or {}
         inner = context.deeper()
 
         values: dict[str, Any] = {}
@@ -387,7 +856,10 @@ class _Deriver:
                 continue
             if not context.cheap and len(values) + len(optional) >= min_properties:
                 break
-            if dependent.get(name):
+            if dependent.get(name) or name in dependent_schemas:
+                continue
+            if self.direction is None and self._is_read_or_write_only(subschema):
+                # Without a direction the value may be a request or a response.
                 continue
             try:
                 optional[name] = self.pick(subschema, inner)
@@ -405,7 +877,7 @@ class _Deriver:
             yield {name: short[name] for name in order if name in short}
 
         # Objects that differ from the first, for uniqueItems: each takes
-        # another valid value for one property.
+        # another valid value for one property, or has one more property.
         for name in values:
             subschema = _property_schema(schema, name)
             used_keys = {_canonical(values[name])}
@@ -416,37 +888,86 @@ class _Deriver:
                     break
                 varied = {**full, name: other}
                 yield {key: varied[key] for key in order if key in varied}
+        max_properties = schema.get("maxProperties")
+        if _is_count(max_properties) and len(full) >= max_properties:
+            return
+        for name in islice(self._extra_names(schema, inner), HINTED_CANDIDATES):
+            if name in full:
+                continue
+            try:
+                value = self.pick(_property_schema(schema, name), inner)
+            except _NoExample:
+                continue
+            yield {**full, name: value}
+
+    def _is_read_or_write_only(self, schema: Any) -> bool:
+        schemas = self.document["components"]["schemas"]
+        return _is_marked(schema, "readOnly", schemas) or _is_marked(
+            schema, "writeOnly", schemas
+        )
 
     def _extra_properties(
         self, schema: dict, context: _Context, count: int
     ) -> dict[str, Any]:
         # Properties beyond `properties`, only to reach minProperties.
         extra: dict[str, Any] = {}
+        if count <= 0:
+            return extra
         properties = schema.get("properties") or {}
-        pattern_properties = schema.get("patternProperties") or {}
-        names: Iterator[str]
-        if pattern_properties:
-            pattern, value_schema = next(iter(pattern_properties.items()))
-            names = iter(_pattern_strings(pattern, count))
-        else:
-            value_schema = schema.get("additionalProperties", True)
-            names = (f"key{index}" for index in range(1, count + 1))
-        for name in names:
+        for name in self._extra_names(schema, context):
             if len(extra) >= count:
                 break
             if name in properties or name in extra:
                 continue
             try:
-                extra[name] = self.pick(value_schema, context)
+                extra[name] = self.pick(_property_schema(schema, name), context)
             except _NoExample:
-                break
+                continue
         return extra
+
+    def _extra_names(self, schema: dict, context: _Context) -> Iterator[str]:
+        """Yield names for properties beyond `properties`, without repeats.
+
+        Names that match a `patternProperties` pattern come first, then
+        names that `propertyNames` allows, then `key1`, `key2` and so on
+        where `additionalProperties` allows any.
+        """
+        names_schema = schema.get("propertyNames", True)
+        seen: set[str] = set()
+
+        def fresh(name: str) -> bool:
+            if name in seen or not self.is_valid(names_schema, name):
+                return False
+            seen.add(name)
+            return True
+
+        for pattern in schema.get("patternProperties") or {}:
+            if not isinstance(pattern, str):
+                continue
+            for name in islice(_pattern_strings(pattern, 0), HINTED_CANDIDATES):
+                if _matches_quietly(pattern, name) and fresh(name):
+                    yield name
+        if isinstance(names_schema, dict):
+            used_keys: set[str] = set()
+            name_schema = _merge({"type": "string"}, names_schema)
+            for _ in range(HINTED_CANDIDATES):
+                try:
+                    name = self.pick_distinct(name_schema, context, used_keys)
+                except _NoExample:
+                    break
+                if isinstance(name, str) and fresh(name):
+                    yield name
+        if schema.get("additionalProperties", True) is not False:
+            for index in range(1, HINTED_CANDIDATES + 1):
+                if fresh(f"key{index}"):
+                    yield f"key{index}"
 
     def _array_candidates(self, schema: dict, context: _Context) -> Iterator[Any]:
         items = schema.get("items", True)
         prefix = schema.get("prefixItems") or []
         contains = schema.get("contains")
         min_contains = schema.get("minContains", 1) if contains is not None else 0
+        max_contains = schema.get("maxContains") if contains is not None else None
         min_items = max(schema.get("minItems", 0), min_contains)
         max_items = schema.get("maxItems")
 
@@ -461,6 +982,8 @@ class _Deriver:
                 subschema = item_schema(index)
                 if index < min_contains:
                     subschema = _merge_schemas(subschema, contains)
+                elif max_contains is not None:
+                    subschema = _merge_schemas(subschema, {"not": contains})
                 if unique:
                     values.append(
                         self.pick_distinct(subschema, context.deeper(), used_keys)
@@ -477,6 +1000,18 @@ class _Deriver:
                 yield build(count)
             except _NoExample:
                 continue
+
+
+def _interleave(main: Iterator[Any], hinted: list[Iterator[Any]]) -> Iterator[Any]:
+    """Yield a few of `main`, then a few of each hinted iterator, then the rest of `main`."""
+    yield from islice(main, HINTED_CANDIDATES // 2)
+    for candidates in hinted:
+        yield from islice(candidates, HINTED_CANDIDATES)
+    yield from main
+
+
+def _is_count(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _types(schema: dict, context: _Context) -> list[str]:
@@ -542,12 +1077,17 @@ def _property_schema(schema: dict, name: str) -> Any:
     if name in properties:
         return properties[name]
     for pattern, subschema in (schema.get("patternProperties") or {}).items():
-        try:
-            if re.search(pattern, name):
-                return subschema
-        except re.error:
-            continue
+        if _matches_quietly(pattern, name):
+            return subschema
     return schema.get("additionalProperties", True)
+
+
+def _matches_quietly(pattern: Any, text: str) -> bool:
+    """Tell whether `text` matches `pattern` as `pattern_matches` does; False if invalid."""
+    try:
+        return isinstance(pattern, str) and pattern_matches(pattern, text)
+    except re.error:
+        return False
 
 
 def _number_candidates(schema: dict, *, integer: bool) -> Iterator[int | float]:
@@ -632,9 +1172,13 @@ def _fraction(value: Any) -> Fraction | None:
     return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
 
 
-def _string_candidates(schema: dict, accept: Callable[[str], bool]) -> Iterator[str]:
+def _string_candidates(
+    schema: dict, fallback: Callable[[str], list[str]]
+) -> Iterator[str]:
     minimum = schema.get("minLength", 0)
     maximum = schema.get("maxLength")
+    if isinstance(maximum, int) and isinstance(minimum, int) and minimum > maximum:
+        return
     pattern = schema.get("pattern")
     format_name = schema.get("format")
     format_example = (
@@ -649,7 +1193,7 @@ def _string_candidates(schema: dict, accept: Callable[[str], bool]) -> Iterator[
         return text
 
     seen: set[str] = set()
-    for text in _string_texts(pattern, format_example, minimum, fit, accept):
+    for text in _string_texts(pattern, format_example, minimum, fit, fallback):
         if text not in seen:
             seen.add(text)
             yield text
@@ -660,11 +1204,11 @@ def _string_texts(
     format_example: Callable[[int], str] | None,
     min_length: int,
     fit: Callable[[str], str],
-    accept: Callable[[str], bool],
+    fallback: Callable[[str], list[str]],
 ) -> Iterator[str]:
     if isinstance(pattern, str):
         yield from _pattern_strings(pattern, min_length)
-        yield from _hypothesis_strings(pattern, accept)
+        yield from fallback(pattern)
     if format_example is not None:
         for index in range(MAX_CANDIDATES // 2):
             yield format_example(index)
@@ -687,7 +1231,9 @@ def _pattern_strings(pattern: str, min_length: int) -> Iterator[str]:
     if regex_parser is None:  # pragma: no cover
         return
     try:
-        parsed = list(regex_parser.parse(pattern))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            parsed = list(regex_parser.parse(pattern))
     except (re.error, OverflowError, RecursionError):
         return
     extras = [0, 1, 2, 3]
@@ -861,19 +1407,22 @@ def _hypothesis_strings(pattern: str, accept: Callable[[str], bool]) -> Iterator
     from hypothesis.errors import HypothesisException
 
     try:
-        compiled = re.compile(pattern)
-        yield find(
-            strategies.from_regex(compiled),
-            accept,
-            settings=settings(
-                database=None,
-                max_examples=200,
-                suppress_health_check=list(HealthCheck),
-            ),
-            random=random.Random(0),
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            compiled = re.compile(pattern)
+            found = find(
+                strategies.from_regex(compiled),
+                accept,
+                settings=settings(
+                    database=None,
+                    max_examples=200,
+                    suppress_health_check=list(HealthCheck),
+                ),
+                random=random.Random(0),
+            )
     except (HypothesisException, re.error):
         return
+    yield found
 
 
 def _canonical(value: Any) -> str:

@@ -19,18 +19,38 @@ and `1:30`, which YAML 1.1 reads as octal, grouped or base-60 numbers. Every
 string that PyYAML's dumper writes without quotes still reads back as a
 string. Only plain data is accepted: `!!python/object` and every other
 explicit tag except the core ones (`!!str`, `!!int`, `!!float`, `!!bool`,
-`!!null`, `!!seq`, `!!map`) is rejected.
+`!!null`, `!!seq`, `!!map`) is rejected. A merge key `<<` merges mappings
+as in YAML 1.1, and `<<` anywhere else is the string "<<", as in YAML 1.2.
+
+Line numbers count only the line breaks of YAML 1.2 and of text editors:
+LF, CR LF and CR. PyYAML and libyaml also break lines at NEL (U+0085), LS
+(U+2028) and PS (U+2029), as YAML 1.1 does, so every line here is computed
+from a mark's character offset, never taken from the mark's `line`. For the
+same reason a YAML file is rejected where one of them would be read as a line
+break: a comment could hide a key behind one. LS and PS inside a quoted
+string are kept as characters and accepted.
+
+Only a regular file is read, by default at most `DEFAULT_MAX_FILE_BYTES` of it
+(`MAX_CAPABILITY_LIST_BYTES` for a capability list): a FIFO, a device or a
+socket could block forever or never end.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import math
+import os
 import re
-from collections.abc import Hashable, Sequence
+import stat
+from array import array
+from bisect import bisect_right
+from collections.abc import Hashable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from yaml.composer import Composer
@@ -64,6 +84,22 @@ MAX_DEPTH = 100
 # unique size.
 MAX_EXPANDED_VALUES = 1_000_000
 MAX_ALIAS_EXPANSION = 10
+
+# A merge key copies the keys of the mappings it names into its own mapping,
+# so a chain of merges grows with the square of its length. Loading stops when
+# merges have copied more than this many keys in one file. 25,000 merges of a
+# mapping of 10 keys stay below it.
+MAX_MERGED_KEYS = 250_000
+
+MIB = 1024 * 1024
+# The largest file read by default: OpenAPI documents, the files their `$ref`s
+# reach and the documents a capability list names. Real OpenAPI documents
+# reach about 50 MB. Loading takes about 25 times the file size in memory for
+# YAML and 4 times for JSON (measured on 1.5 MB and 4 MB documents).
+DEFAULT_MAX_FILE_BYTES = 64 * MIB
+# A capability list of 500 capabilities is about 300 KB, so this allows about
+# 25,000 of them.
+MAX_CAPABILITY_LIST_BYTES = 16 * MIB
 
 KeyPath = Sequence[Hashable]
 
@@ -107,10 +143,70 @@ _add_resolver(
 _add_resolver("merge", r"^<<$", ["<"])
 
 
+class _MergeError(Exception):
+    """A merge key that cannot be applied, with the position of the cause."""
+
+    def __init__(self, message: str, hint: str, mark: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.mark = mark
+
+
 class _CoreConstructor(SafeConstructor):
     """Build plain data: mappings, lists, strings, numbers, booleans and null."""
 
     yaml_constructors: dict[Any, Any] = {}
+
+    def __init__(self) -> None:
+        SafeConstructor.__init__(self)
+        self.merged_keys = 0
+
+    def flatten_mapping(self, node: MappingNode) -> None:
+        """Replace the merge keys of a mapping node by the pairs they merge.
+
+        As the YAML 1.1 merge type defines, a key written in the mapping wins
+        over a merged one, and among merged mappings the first one listed
+        wins. Merged keys come first, in the order listed, then the mapping's
+        own. Each key is kept once, so merging a mapping many times does not
+        grow the node.
+
+        Raises:
+            _MergeError: a merge key names something other than mappings, or
+                merges copy more than `MAX_MERGED_KEYS` keys in the file.
+        """
+        sources: list[MappingNode] = []
+        own: list[tuple[Node, Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                sources.extend(_merge_sources(value_node, key_node.start_mark))
+            else:
+                own.append((key_node, value_node))
+        if len(own) == len(node.value):
+            return
+
+        # Set before the sources are flattened, so that a source that merges
+        # this mapping back finds no merge key in it.
+        node.value = own
+        merged: list[tuple[Node, Node]] = []
+        for source in sources:
+            self.flatten_mapping(source)
+            self.merged_keys += len(source.value)
+            if self.merged_keys > MAX_MERGED_KEYS:
+                raise _MergeError(
+                    f"YAML merge keys ('<<') copy more than {MAX_MERGED_KEYS:,} keys",
+                    "write the data out instead of merging mappings into each other",
+                    node.start_mark,
+                )
+            merged.extend(source.value)
+        node.value = _unique_pairs(_unique_pairs(merged, keep="first") + own)
+
+    def construct_merge_text(self, node: Node) -> str:
+        # A `<<` that is not a mapping key merges nothing; YAML 1.2 reads it
+        # as the string "<<".
+        if not isinstance(node, ScalarNode):
+            self.construct_unsupported(node)
+        return str(self.construct_scalar(node))
 
     def construct_decimal_int(self, node: ScalarNode) -> int:
         value = str(self.construct_scalar(node))
@@ -135,9 +231,60 @@ for _tag, _constructor in [
     ("str", SafeConstructor.construct_yaml_str),
     ("seq", SafeConstructor.construct_yaml_seq),
     ("map", SafeConstructor.construct_yaml_map),
+    ("merge", _CoreConstructor.construct_merge_text),
 ]:
     _CoreConstructor.yaml_constructors[_TAG_PREFIX + _tag] = _constructor
 _CoreConstructor.yaml_constructors[None] = _CoreConstructor.construct_unsupported
+
+
+def _merge_sources(value: Node, key_mark: Any) -> list[MappingNode]:
+    """Return the mappings that a merge key's value names, in the order listed.
+
+    An error points at the merge key, because the value behind an alias may
+    be written far from it.
+    """
+    if isinstance(value, MappingNode):
+        return [value]
+    wrong = value
+    if isinstance(value, SequenceNode):
+        wrong = next(
+            (item for item in value.value if not isinstance(item, MappingNode)), None
+        )
+        if wrong is None:
+            return list(value.value)
+    if isinstance(wrong, ScalarNode):
+        found = repr(wrong.value)
+    else:
+        found = "a list"
+    raise _MergeError(
+        f"the merge key '<<' needs a mapping or a list of mappings, not {found}",
+        "write '<<: *name' where '&name' marks a mapping, or quote the key as "
+        '"<<" for a key named <<',
+        key_mark,
+    )
+
+
+def _unique_pairs(
+    pairs: list[tuple[Node, Node]], *, keep: Literal["first", "last"] = "last"
+) -> list[tuple[Node, Node]]:
+    """Keep one pair per scalar key, in the place of the key's first pair.
+
+    With `keep="last"` the last pair of a key replaces the first, which is
+    what a dict built from the pairs holds.
+    """
+    result: list[tuple[Node, Node]] = []
+    places: dict[tuple[str, Any], int] = {}
+    for key_node, value_node in pairs:
+        if isinstance(key_node, ScalarNode):
+            marker = (key_node.tag, key_node.value)
+            place = places.get(marker)
+            if place is not None:
+                if keep == "last":
+                    result[place] = (key_node, value_node)
+                continue
+            places[marker] = len(result)
+        result.append((key_node, value_node))
+    return result
 
 
 def _short_tag(tag: str) -> str:
@@ -290,31 +437,62 @@ def _key_text(key: Hashable) -> str:
     return repr(text)
 
 
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+class _LineIndex:
+    """Map a character offset in a text to its line and column, both from 1.
+
+    Lines end at LF, CR LF or CR only, as in YAML 1.2 and text editors. The
+    offset of each line start is found on the first lookup.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text: str | None = text
+        self._starts = array("q", [0])
+
+    def line(self, offset: int) -> int:
+        return bisect_right(self._line_starts(), offset)
+
+    def column(self, offset: int) -> int:
+        starts = self._line_starts()
+        return offset - starts[bisect_right(starts, offset) - 1] + 1
+
+    def _line_starts(self) -> array[int]:
+        if self._text is not None:
+            self._starts.extend(
+                match.end() for match in _LINE_BREAK.finditer(self._text)
+            )
+            self._text = None
+        return self._starts
+
+
 class _Positions:
     """Line lookup over a YAML node tree; each mapping is indexed when first used."""
 
-    def __init__(self, root: Node) -> None:
+    def __init__(self, root: Node, lines: _LineIndex) -> None:
         self.root = root
+        self.lines = lines
         self._indexes: dict[int, dict[tuple[type, Hashable], tuple[Node, Node]]] = {}
         self._key_constructor = _CoreConstructor()
 
     def line_of(self, key_path: KeyPath) -> int:
         node = self.root
-        line = node.start_mark.line + 1
+        start = node.start_mark
         for part in key_path:
             if isinstance(node, MappingNode):
                 entry = self._index(node, frozenset()).get(_key_marker(part))
                 if entry is None:
                     break
                 key_node, node = entry
-                line = key_node.start_mark.line + 1
+                start = key_node.start_mark
             elif isinstance(node, SequenceNode) and _is_index(part, len(node.value)):
                 assert isinstance(part, int)
                 node = node.value[part]
-                line = node.start_mark.line + 1
+                start = node.start_mark
             else:
                 break
-        return line
+        return self.lines.line(start.index)
 
     def _index(
         self, node: MappingNode, active: frozenset[int]
@@ -328,18 +506,17 @@ class _Positions:
         # the data already applied the merges of a small file to its nodes.
         index = {}
         own = []
+        sources: list[Node] = []
         for key_node, value_node in node.value:
             if key_node.tag != _MERGE_TAG:
                 own.append((key_node, value_node))
-                continue
-            sources = (
-                value_node.value
-                if isinstance(value_node, SequenceNode)
-                else [value_node]
-            )
-            for source in reversed(sources):
-                if isinstance(source, MappingNode) and id(source) not in active:
-                    index.update(self._index(source, active | {id(node)}))
+            elif isinstance(value_node, SequenceNode):
+                sources.extend(value_node.value)
+            else:
+                sources.append(value_node)
+        for source in reversed(sources):
+            if isinstance(source, MappingNode) and id(source) not in active:
+                index.update(self._index(source, active | {id(node)}))
         for key_node, value_node in own:
             key = _construct_key(self._key_constructor, key_node)
             if key is not _NO_KEY:
@@ -381,16 +558,17 @@ def _read_positions(text: str) -> _Positions | None:
     NOTE: a few valid JSON files are not valid YAML (keys over 1024
     characters, some control characters); their problems get no line.
     """
+    lines = _LineIndex(text)
     if _looks_like_json(text):
         text = text.replace("\t", " ")
     try:
         root = _new_loader(text).get_single_node()
     except (yaml.YAMLError, RecursionError):
         return None
-    return None if root is None else _Positions(root)
+    return None if root is None else _Positions(root, lines)
 
 
-def _find_duplicate_keys(root: Node) -> list[DuplicateKey]:
+def _find_duplicate_keys(root: Node, lines: _LineIndex) -> list[DuplicateKey]:
     """Find every key written twice in one mapping, before merges are applied."""
     constructor = _CoreConstructor()
     found = []
@@ -407,7 +585,7 @@ def _find_duplicate_keys(root: Node) -> list[DuplicateKey]:
                 (item, (*path, index)) for index, item in enumerate(node.value)
             )
         elif isinstance(node, MappingNode):
-            first_lines: dict[tuple[type, Hashable], int] = {}
+            first_offsets: dict[tuple[type, Hashable], int] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == _MERGE_TAG:
                     pending.append((value_node, path))
@@ -415,12 +593,15 @@ def _find_duplicate_keys(root: Node) -> list[DuplicateKey]:
                 key = _construct_key(constructor, key_node)
                 if key is _NO_KEY:
                     continue
-                line = key_node.start_mark.line + 1
+                offset = key_node.start_mark.index
                 marker = _key_marker(key)
-                if marker in first_lines:
-                    found.append(DuplicateKey((*path, key), first_lines[marker], line))
+                if marker in first_offsets:
+                    first_line = lines.line(first_offsets[marker])
+                    found.append(
+                        DuplicateKey((*path, key), first_line, lines.line(offset))
+                    )
                 else:
-                    first_lines[marker] = line
+                    first_offsets[marker] = offset
                 pending.append((value_node, (*path, key)))
 
     return sorted(found, key=lambda duplicate: duplicate.line or 0)
@@ -429,23 +610,67 @@ def _find_duplicate_keys(root: Node) -> list[DuplicateKey]:
 # --- Reading a file ---------------------------------------------------------
 
 
-def load_file(path: str | Path, *, require_mapping: bool = True) -> Loaded:
+@dataclass(frozen=True)
+class FileSizeLimit:
+    """The largest file to read, and the hint for a user whose file is larger."""
+
+    max_bytes: int
+    hint: str
+
+
+DEFAULT_FILE_SIZE_LIMIT = FileSizeLimit(
+    DEFAULT_MAX_FILE_BYTES,
+    "check that the path names the intended file; `nanogen split` and "
+    "`nanogen convert` read larger files with --max-file-size",
+)
+CAPABILITY_LIST_SIZE_LIMIT = FileSizeLimit(
+    MAX_CAPABILITY_LIST_BYTES,
+    "check that the path names a capability list; a list this large is not supported",
+)
+
+_file_size_limit: ContextVar[FileSizeLimit] = ContextVar(
+    "nanogen_file_size_limit", default=DEFAULT_FILE_SIZE_LIMIT
+)
+
+
+@contextlib.contextmanager
+def file_size_limit(limit: FileSizeLimit) -> Iterator[None]:
+    """Apply `limit` to every file read inside the block without a limit of its own.
+
+    `nanogen split` sets it once for the input and every file its `$ref`s reach.
+    """
+    token = _file_size_limit.set(limit)
+    try:
+        yield
+    finally:
+        _file_size_limit.reset(token)
+
+
+def load_file(
+    path: str | Path,
+    *,
+    require_mapping: bool = True,
+    size_limit: FileSizeLimit | None = None,
+) -> Loaded:
     """Read a YAML or JSON file whose top level is a mapping.
 
     A file named `*.json`, or one whose content starts with `{`, is parsed
     with `json` first. Keys written twice in one mapping are not an error
     here: they are listed in `Loaded.duplicate_keys` for the caller to
     report with its other problems. With `require_mapping=False` the top
-    level may be any value, for files that `$ref` points to.
+    level may be any value, for files that `$ref` points to. `size_limit`
+    defaults to the one that `file_size_limit` set, else
+    `DEFAULT_FILE_SIZE_LIMIT`.
 
     Raises:
-        InputError: the file is missing, unreadable, not UTF-8, not valid
-            YAML or JSON, empty, not a mapping at the top level (unless
-            allowed), nested too deep, or its aliases refer to themselves or
+        InputError: the file is missing, not a regular file, unreadable,
+            larger than the size limit, not UTF-8, not valid YAML or JSON,
+            empty, not a mapping at the top level (unless allowed), nested
+            too deep, or its aliases or merge keys refer to themselves or
             expand too far.
     """
     file = str(path)
-    text = _read_text(Path(path), file)
+    text = _read_text(Path(path), file, size_limit)
 
     loaded = None
     if Path(path).suffix.lower() == ".json":
@@ -460,32 +685,15 @@ def load_file(path: str | Path, *, require_mapping: bool = True) -> Loaded:
     return loaded
 
 
-def _read_text(path: Path, file: str) -> str:
-    try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        raise input_error("file not found", "check the path", file=file) from None
-    except IsADirectoryError:
-        raise input_error(
-            "is a folder, not a file", "give the path of a YAML or JSON file", file=file
-        ) from None
-    except PermissionError:
-        raise input_error(
-            "cannot read the file: permission denied",
-            "check the file's permissions",
-            file=file,
-        ) from None
-    except OSError as error:
-        raise input_error(
-            f"cannot read the file: {error.strerror or error}",
-            "check the path and the file",
-            file=file,
-        ) from None
-
+def _read_text(path: Path, file: str, size_limit: FileSizeLimit | None = None) -> str:
+    """Read a regular file of at most the size limit as UTF-8 text."""
+    limit = size_limit or _file_size_limit.get()
+    content = _read_bytes(path, file, limit)
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = content.count(b"\n", 0, error.start) + 1
+        # Latin-1 keeps every byte at its offset, and line breaks are ASCII.
+        line = _LineIndex(content[: error.start].decode("latin-1")).line(error.start)
         byte = content[error.start : error.start + 1].hex()
         raise input_error(
             f"file is not valid UTF-8: byte 0x{byte} cannot be decoded",
@@ -493,6 +701,105 @@ def _read_text(path: Path, file: str) -> str:
             file=file,
             line=line,
         ) from None
+
+
+def _read_bytes(path: Path, file: str, limit: FileSizeLimit) -> bytes:
+    # The type is checked before the file is opened, because opening a FIFO
+    # waits for a writer and opening a device can have effects of its own.
+    try:
+        status = path.stat()
+    except OSError as error:
+        raise _read_error(error, path, file) from None
+    _check_regular_file(status, file, limit)
+
+    # With O_NONBLOCK, opening a FIFO that replaced the file after the check
+    # returns at once, and fstat then rejects it.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        raise _read_error(error, path, file) from None
+    with os.fdopen(descriptor, "rb") as stream:
+        _check_regular_file(os.fstat(descriptor), file, limit)
+        try:
+            content = stream.read(limit.max_bytes + 1)
+        except OSError as error:
+            raise _read_error(error, path, file) from None
+    if len(content) > limit.max_bytes:
+        # The file grew after fstat, or reports no size, as files in /proc do.
+        raise _too_large(None, file, limit)
+    return content
+
+
+def _check_regular_file(
+    status: os.stat_result, file: str, limit: FileSizeLimit
+) -> None:
+    mode = status.st_mode
+    if stat.S_ISDIR(mode):
+        raise input_error(
+            "is a folder, not a file", "give the path of a YAML or JSON file", file=file
+        )
+    if not stat.S_ISREG(mode):
+        raise input_error(
+            f"is {_file_kind(mode)}, not a regular file",
+            "give the path of a YAML or JSON file; nanogen does not read pipes, "
+            "sockets or devices, because reading them may never end",
+            file=file,
+        )
+    if status.st_size > limit.max_bytes:
+        raise _too_large(status.st_size, file, limit)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return "a special file"
+
+
+def _too_large(size: int | None, file: str, limit: FileSizeLimit) -> InputError:
+    message = "file is" if size is None else f"file is {_size_text(size)},"
+    message += f" larger than the limit of {_size_text(limit.max_bytes)}"
+    return input_error(message, limit.hint, file=file)
+
+
+def _size_text(size: int) -> str:
+    """Write a size in bytes below 1 MiB, else in MiB rounded up to a tenth."""
+    if size < MIB:
+        return f"{size:,} bytes"
+    if size % MIB == 0:
+        return f"{size // MIB} MiB"
+    return f"{math.ceil(size * 10 / MIB) / 10} MiB"
+
+
+def _read_error(error: OSError, path: Path, file: str) -> InputError:
+    if isinstance(error, FileNotFoundError):
+        return input_error("file not found", "check the path", file=file)
+    if isinstance(error, NotADirectoryError):
+        parent = next(
+            (part for part in reversed(path.parents) if part.is_file()), path.parent
+        )
+        return input_error(
+            f"file not found: {str(parent)!r} is a file, not a folder",
+            "check the path",
+            file=file,
+        )
+    if isinstance(error, PermissionError):
+        return input_error(
+            "cannot read the file: permission denied",
+            "check the permissions of the file and of the folders above it",
+            file=file,
+        )
+    return input_error(
+        f"cannot read the file: {error.strerror or error}",
+        "check the path and the file",
+        file=file,
+    )
 
 
 def _looks_like_json(text: str) -> bool:
@@ -519,11 +826,14 @@ def _load_json(text: str, file: str, *, report_errors: bool) -> Loaded | None:
     except json.JSONDecodeError as error:
         if not report_errors:
             return None
+        # `json` counts LF only, so a line that ends in a lone CR is not counted.
+        lines = _LineIndex(text)
         raise input_error(
-            f"invalid JSON at column {error.colno}: {_lower_first(error.msg)}",
+            f"invalid JSON at column {lines.column(error.pos)}: "
+            f"{_lower_first(error.msg)}",
             "fix the JSON syntax at that position",
             file=file,
-            line=error.lineno,
+            line=lines.line(error.pos),
         ) from None
     except ValueError as error:
         if not report_errors:
@@ -542,12 +852,16 @@ def _load_json(text: str, file: str, *, report_errors: bool) -> Loaded | None:
                 DuplicateKey((key,), None, None) for key in repeated
             ]
         else:
-            loaded.duplicate_keys = _find_duplicate_keys(positions.root)
+            loaded.duplicate_keys = _find_duplicate_keys(
+                positions.root, positions.lines
+            )
     return loaded
 
 
 def _load_yaml(text: str, file: str) -> Loaded:
     large = len(text) > FAST_PATH_BYTES and CParser is not None
+    lines = _LineIndex(text)
+    _check_hidden_breaks(text, file, lines)
     root = None
     duplicates: list[DuplicateKey] = []
     try:
@@ -556,20 +870,75 @@ def _load_yaml(text: str, file: str) -> Loaded:
             data = loader.get_single_data()
         else:
             root = loader.get_single_node()
-            duplicates = [] if root is None else _find_duplicate_keys(root)
+            duplicates = [] if root is None else _find_duplicate_keys(root, lines)
             data = None if root is None else loader.construct_document(root)
     except yaml.YAMLError as error:
         raise _syntax_error(error, text, file) from None
+    except _MergeError as error:
+        raise input_error(
+            error.message, error.hint, file=file, line=lines.line(error.mark.index)
+        ) from None
     except RecursionError:
         raise _too_deep(file, None) from None
 
-    positions = None if root is None else _Positions(root)
+    positions = None if root is None else _Positions(root, lines)
     loaded = Loaded(data, file, duplicates, text, positions)
     if large and loader.has_duplicate_keys:
         positions = loaded._ensure_positions()
         if positions is not None:
-            loaded.duplicate_keys = _find_duplicate_keys(positions.root)
+            loaded.duplicate_keys = _find_duplicate_keys(
+                positions.root, positions.lines
+            )
     return loaded
+
+
+# The characters that the parsers read as line breaks and YAML 1.2 does not,
+# with their names and their escapes in a double-quoted YAML string.
+_HIDDEN_BREAKS = {
+    "\x85": ("NEL (U+0085)", "\\N"),
+    "\u2028": ("LS (U+2028)", "\\L"),
+    "\u2029": ("PS (U+2029)", "\\P"),
+}
+_HIDDEN_BREAK = re.compile("[\x85\u2028\u2029]")
+
+
+def _check_hidden_breaks(text: str, file: str, lines: _LineIndex) -> None:
+    """Reject a NEL, LS or PS that the parser would read as a line break.
+
+    Inside a quoted scalar the parsers keep LS and PS, but fold NEL into a
+    space, so only a quoted LS or PS is accepted. The text is scanned only
+    up to a syntax error, which the parse that follows reports.
+    """
+    if _HIDDEN_BREAK.search(text) is None:
+        return
+    quoted_starts: list[int] = []
+    quoted_ends: list[int] = []
+    scanned = len(text)
+    loader = _new_loader(text)
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'"):
+                quoted_starts.append(token.start_mark.index)
+                quoted_ends.append(token.end_mark.index)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        scanned = mark.index if mark is not None else 0
+
+    for match in _HIDDEN_BREAK.finditer(text, 0, scanned):
+        offset = match.start()
+        quote = bisect_right(quoted_starts, offset) - 1
+        if match.group() != "\x85" and quote >= 0 and offset < quoted_ends[quote]:
+            continue
+        name, escape = _HIDDEN_BREAKS[match.group()]
+        raise input_error(
+            f"{name} at column {lines.column(offset)} is a line break to nanogen's "
+            "YAML parser, which follows YAML 1.1, but not to YAML 1.2 or text "
+            "editors",
+            f"remove it, or write it as {escape} inside a double-quoted string",
+            file=file,
+            line=lines.line(offset),
+        )
 
 
 def _check_top_level(loaded: Loaded, *, require_mapping: bool) -> None:
@@ -775,17 +1144,23 @@ def _syntax_error(error: yaml.YAMLError, text: str, file: str) -> InputError:
     line = column = opened = None
     found = ""
     problem = str(error)
+    lines = _LineIndex(text)
     if isinstance(error, yaml.MarkedYAMLError):
         problem = error.problem or ""
         mark = error.problem_mark
         if mark is not None:
-            line, column = mark.line + 1, mark.column + 1
+            line, column = lines.line(mark.index), lines.column(mark.index)
             found = _token_at(text, mark.index)
         if error.context_mark is not None:
-            opened = error.context_mark.line + 1
+            opened = lines.line(error.context_mark.index)
     elif isinstance(error, yaml.reader.ReaderError) and isinstance(error.position, int):
-        # A ReaderError has the offset of the character, not a line.
-        line = text.count("\n", 0, error.position) + 1
+        # A ReaderError has the offset of the character, not a line. libyaml
+        # reads the text as UTF-8 and gives the offset in bytes.
+        offset = error.position
+        if CParser is not None:
+            encoded = text.encode("utf-8", "surrogatepass")[:offset]
+            offset = len(encoded.decode("utf-8", "ignore"))
+        line = lines.line(offset)
         problem = "unacceptable character"
         found = chr(error.character) if isinstance(error.character, int) else ""
     if "unsupported YAML tag" in problem:

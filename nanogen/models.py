@@ -14,9 +14,20 @@ is turned into code once per process.
 
 How JSON Schema maps to pydantic:
 
+- A model never rejects a value that its schema allows, and may accept some
+  that it forbids: the generated service checks every request and response
+  with jsonschema first, and the models give the handler typed values.
+  Keywords that pydantic cannot check as JSON Schema does are left out:
+  `multipleOf`, `not`, `if`/`then`/`else`, `dependentRequired`,
+  `dependentSchemas`, `prefixItems`, `contains`, `propertyNames`,
+  `minProperties`, `maxProperties`, `patternProperties` and `format`.
 - Models are strict (`"1"` is not an integer) and reject unknown properties
-  when `additionalProperties` is false. Enums become `Literal`, which strict
-  validation accepts from JSON data.
+  when `additionalProperties` is false and no `patternProperties` are set.
+  JSON Schema counts 1.0 as an integer, which strict pydantic does not: the
+  service turns such numbers into ints before the models see them. String
+  enums become `Literal`. Other `enum` and `const` values are compared as
+  JSON Schema compares them (1 equals 1.0, but not true), and so are the
+  items of a `uniqueItems` array.
 - An optional property whose schema does not allow null defaults to `None`
   without accepting an explicit null, because pydantic does not validate
   defaults. Serialize with `exclude_unset=True` so the default is not sent.
@@ -34,15 +45,17 @@ How JSON Schema maps to pydantic:
   them. `readOnly` and `writeOnly` properties are never required, because
   one model serves requests and responses. A `format: binary` string also
   accepts bytes, for multipart file parts.
-- A `pattern` that pydantic's Rust regex engine rejects is checked with
-  Python's `re`; `$recursiveRef` and `$dynamicRef` accept any value.
+- A `pattern` is checked with Python's `re`, as jsonschema checks it.
+  `$recursiveRef` and `$dynamicRef` accept any value.
 """
 
 from __future__ import annotations
 
 import builtins
 import json
+import math
 import re
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -71,31 +84,56 @@ _IMPORTS: dict[str, str] = {
     "Le": "annotated_types",
     "Len": "annotated_types",
     "Lt": "annotated_types",
-    "MultipleOf": "annotated_types",
     "AfterValidator": "pydantic",
+    "BeforeValidator": "pydantic",
     "BaseModel": "pydantic",
     "ConfigDict": "pydantic",
     "Field": "pydantic",
     "StringConstraints": "pydantic",
+    "ValidationError": "pydantic",
+    "ValidatorFunctionWrapHandler": "pydantic",
+    "WrapValidator": "pydantic",
     "TypeAliasType": "typing_extensions",
 }
 
 # Helper functions the generated code may call; each is emitted only when used.
 _HELPERS: dict[str, str] = {
+    "_json_key": '''
+def _json_key(value: Any) -> Any:
+    """Return a hashable key that is equal for values that JSON Schema counts as equal.
+
+    As in JSON Schema, 1 equals 1.0 but not true, and objects are equal
+    whatever the order of their properties. Models count as their JSON form.
+    """
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, bool) or value is None:
+        return (type(value).__name__, value)
+    if isinstance(value, int | float):
+        whole = isinstance(value, float) and value.is_integer()
+        return ("number", int(value) if whole else value)
+    if isinstance(value, list | tuple):
+        return ("array", tuple(_json_key(item) for item in value))
+    if isinstance(value, dict):
+        return ("object", frozenset((key, _json_key(item)) for key, item in value.items()))
+    return (type(value).__name__, value)
+''',
     "_unique_items": '''
-def _unique_items(items: list[Any]) -> list[Any]:
+def _unique_items(items: Any) -> Any:
     """Reject a list with two equal items, as JSON Schema `uniqueItems` does."""
-    seen = [json.dumps(item, sort_keys=True, default=str) for item in items]
-    if len(set(seen)) != len(seen):
-        raise ValueError("items must be unique")
+    if isinstance(items, list):
+        keys = [_json_key(item) for item in items]
+        if len(set(keys)) != len(keys):
+            raise ValueError("items must be unique")
     return items
 ''',
     "_one_of_values": '''
 def _one_of_values(*allowed: Any) -> AfterValidator:
-    """Accept only the given JSON values, as JSON Schema `enum` does."""
+    """Accept only the given JSON values, as JSON Schema `enum` and `const` do."""
+    keys = {_json_key(value) for value in allowed}
 
     def check(value: Any) -> Any:
-        if value not in allowed:
+        if _json_key(value) not in keys:
             raise ValueError(f"must be one of {list(allowed)!r}")
         return value
 
@@ -103,12 +141,14 @@ def _one_of_values(*allowed: Any) -> AfterValidator:
 ''',
     "_python_pattern": '''
 def _python_pattern(pattern: str) -> AfterValidator:
-    """Check a JSON Schema `pattern` with Python's `re`.
+    """Check a JSON Schema `pattern` with Python's `re`, as jsonschema does.
 
-    Used for patterns that pydantic's default regex engine cannot compile,
-    such as look-arounds and backreferences.
+    The pattern is compiled once, here, so that the FutureWarning that `re`
+    gives some character classes (`[[:alpha:]]`, `[a-z--b]`) is not shown.
     """
-    compiled = re.compile(pattern)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        compiled = re.compile(pattern)
 
     def check(value: str) -> str:
         if compiled.search(value) is None:
@@ -117,6 +157,48 @@ def _python_pattern(pattern: str) -> AfterValidator:
 
     return AfterValidator(check)
 ''',
+    "_by_discriminator": '''
+def _by_discriminator(property_name: str, classes: dict[str, str]) -> WrapValidator:
+    """Validate an object first as the class that its discriminator value names.
+
+    JSON Schema ignores the discriminator, so a value that the named class
+    rejects, or that names none, is validated as the plain union.
+    """
+
+    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        tag = value.get(property_name) if isinstance(value, dict) else None
+        model = globals().get(classes.get(tag, "")) if isinstance(tag, str) else None
+        if model is not None:
+            try:
+                return model.model_validate(value)
+            except ValidationError:
+                pass
+        return handler(value)
+
+    return WrapValidator(validate)
+''',
+    "_other_than": '''
+def _other_than(kind: type) -> AfterValidator:
+    """Accept any value but one of `kind` (dict for objects, list for arrays)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, kind):
+            raise ValueError(f"must not be a {kind.__name__}")
+        return value
+
+    return AfterValidator(check)
+''',
+    # A schema without `type` constrains only the values its keywords are
+    # about: `properties` constrain objects, and every value that is not an
+    # object is valid as it is.
+    "NotAnObject": """
+# Any JSON value but an object, which a schema without `type` allows as it is.
+NotAnObject = Annotated[Any, _other_than(dict)]
+""",
+    "NotAnArray": """
+# Any JSON value but an array, which a schema without `type` allows as it is.
+NotAnArray = Annotated[Any, _other_than(list)]
+""",
     "_reject_all": '''
 def _reject_all(value: Any) -> Any:
     """Reject every value, as the JSON Schema `false` does."""
@@ -151,17 +233,25 @@ _RESERVED_FIELDS = frozenset(
         "bytes",
     }
 )
-_RESERVED_CLASSES = frozenset(_IMPORTS) | frozenset(
-    name for name in dir(builtins) if name[:1].isupper()
+_RESERVED_CLASSES = (
+    frozenset(_IMPORTS)
+    | frozenset(name for name in _HELPERS if name[:1].isupper())
+    | frozenset(name for name in dir(builtins) if name[:1].isupper())
 )
 
 
 @dataclass(frozen=True)
 class Models:
-    """The code of a models module and the Python name given to each schema."""
+    """The code of a models module and the Python name given to each schema.
+
+    `open_classes` are the classes of schemas without `type`, which allow
+    any value that is not an object as well: the type of such a value is
+    `<class> | NotAnObject`.
+    """
 
     code: str
     names: dict[str, str]
+    open_classes: frozenset[str] = frozenset()
 
 
 def generate_models(
@@ -233,7 +323,12 @@ def _generate(
     classes = re.findall(r"^class (\w+)\(BaseModel\):", body, flags=re.MULTILINE)
     if classes:
         body += "\n\n" + "".join(f"{name}.model_rebuild()\n" for name in classes)
-    return Models(code=_module_header(body) + body, names=names)
+    open_classes = frozenset(
+        names[name] for name, schema in schemas.items() if builder.is_open_class(schema)
+    )
+    # Code outside this module types the values of open classes with it.
+    header = _module_header(body, required=["NotAnObject"] if open_classes else [])
+    return Models(code=header + body, names=names, open_classes=open_classes)
 
 
 def _python_names(names: Iterable[str]) -> dict[str, str]:
@@ -271,21 +366,26 @@ def field_names(properties: Iterable[str]) -> dict[str, str]:
     return result
 
 
-def _module_header(body: str) -> str:
+def _module_header(body: str, required: Iterable[str] = ()) -> str:
+    """Return the imports and the helpers that `body` uses, and the `required` helpers."""
     # Descriptions become comment lines and docstrings, whose words import
     # nothing. `py_docstring` escapes every `"`, so no docstring holds `"""`.
     code_only = re.sub(r'"""[\s\S]*?"""|^[ \t]*#.*$', "", body, flags=re.MULTILINE)
-    words = set(re.findall(r"\w+", code_only))
+    words = set(re.findall(r"\w+", code_only)) | set(required)
+    # A helper calls only helpers listed before it in `_HELPERS`, so one
+    # pass from the end finds every helper that another one needs.
+    for name in reversed(_HELPERS):
+        if name in words:
+            words |= set(re.findall(r"\w+", _HELPERS[name]))
     helpers = [code for name, code in _HELPERS.items() if name in words]
     helper_text = "".join(helpers)
-    words |= set(re.findall(r"\w+", helper_text))
     used = {name for name in _IMPORTS if name in words}
 
     standard: list[str] = []
-    if "json.dumps" in helper_text:
-        standard.append("import json")
     if "re.compile" in helper_text:
         standard.append("import re")
+    if "warnings.catch_warnings" in helper_text:
+        standard.append("import warnings")
     third_party: list[str] = []
     for module in ("typing", "annotated_types", "pydantic", "typing_extensions"):
         imported = sorted(name for name in used if _IMPORTS[name] == module)
@@ -324,29 +424,15 @@ def _unescape_pointer(token: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _compiles_in_python(pattern: str) -> bool:
-    try:
-        re.compile(pattern)
-    except (re.error, OverflowError, RecursionError):
-        return False
+    # `re` warns (FutureWarning) about some character classes that it reads
+    # as literal characters today, such as `[[:alpha:]]`.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        try:
+            re.compile(pattern)
+        except (re.error, OverflowError, RecursionError):
+            return False
     return True
-
-
-@lru_cache(maxsize=4096)
-def _needs_python_re(pattern: str) -> bool:
-    """Tell whether pydantic's default Rust regex engine rejects a pattern.
-
-    Rust's engine has no look-around or backreferences but runs in linear
-    time, so Python's `re` checks only the patterns that need it.
-    """
-    from typing import Annotated
-
-    from pydantic import StringConstraints, TypeAdapter
-
-    try:
-        TypeAdapter(Annotated[str, StringConstraints(pattern=pattern)])
-    except Exception:
-        return True
-    return False
 
 
 def _dependency_key(
@@ -364,9 +450,11 @@ def _dependency_key(
             if ref in content:
                 text = texts.get(ref, "")
             else:
-                # A reference to a nullable class allows null.
-                nullable = _nullable_class(builder, builder.schemas.get(ref))
-                text = "nullable" if nullable else ""
+                # A reference to a nullable class allows null, and one to a
+                # class without `type` any value but an object.
+                target = builder.schemas.get(ref)
+                text = "nullable" if _nullable_class(builder, target) else ""
+                text += " open" if builder.is_open_class(target) else ""
             key.append((ref, builder.names[ref], text))
     return tuple(key)
 
@@ -421,9 +509,14 @@ class _Builder:
                 part = self.normalize(self.resolve(part), depth + 1)
                 merged = _merge(merged, part) if isinstance(part, dict) else merged
             schema = merged
-        if schema.get("unevaluatedProperties") is False and "properties" in schema:
-            # Once `allOf` is merged, the evaluated properties are exactly the
-            # merged `properties`, so this is `additionalProperties: false`.
+        if (
+            schema.get("unevaluatedProperties") is False
+            and "properties" in schema
+            and not set(schema) & _PROPERTY_APPLICATORS
+        ):
+            # Once `allOf` is merged, and with no other keyword that evaluates
+            # properties, the evaluated properties are exactly the merged
+            # `properties`, so this is `additionalProperties: false`.
             schema = {**schema, "additionalProperties": False}
         return schema
 
@@ -436,6 +529,10 @@ class _Builder:
             return False
         types = _types(schema)
         return types == ["object"] and _has_class_shape(schema)
+
+    def is_open_class(self, schema: Any) -> bool:
+        """Tell whether a schema becomes a class and has no `type`, so allows non-objects."""
+        return self.is_class(schema) and "type" not in self.normalize(schema)
 
     def content_dependencies(self, schema: Any) -> set[str]:
         """Return the schemas whose content, not only name, shapes this schema's code."""
@@ -513,7 +610,7 @@ class _Builder:
             lines.append(f'    """{py_docstring(description)}"""')
             lines.append("")
         lines.append(f"    model_config = ConfigDict({self._config(schema)})")
-        extra = schema.get("additionalProperties", True)
+        extra = _additional_properties(schema)
         if isinstance(extra, dict) and extra:
             value = self.expression(extra, python_name, "additional", eager=False)
             lines.append(
@@ -539,7 +636,7 @@ class _Builder:
         )
 
     def _config(self, schema: dict[str, Any]) -> str:
-        extra = schema.get("additionalProperties", True)
+        extra = _additional_properties(schema)
         options = ['extra="forbid"' if extra is False else 'extra="allow"']
         options.append("strict=True")
         return ", ".join(options)
@@ -587,10 +684,15 @@ class _Builder:
         elif "const" in schema or "enum" in schema:
             expression = self._enum_expression(schema)
         else:
+            kinds = _types(schema)
             members = [
                 self._typed_expression(kind, schema, owner, hint, eager=eager)
-                for kind in _types(schema)
+                for kind in kinds
             ]
+            if "type" not in schema and kinds == ["object"]:
+                members.append("NotAnObject")
+            elif "type" not in schema and kinds == ["array"]:
+                members.append("NotAnArray")
             expression = _union(members, eager=eager)
         if nullable and expression not in ("Any", "None"):
             expression = _union([expression, "None"], eager=eager)
@@ -627,6 +729,8 @@ class _Builder:
             # OpenAPI 3.0 `nullable` on an object schema: its class cannot
             # hold null, so every reference to it allows null.
             return _union([name, "None"], eager=eager)
+        if self.is_open_class(target):
+            return _union([name, "NotAnObject"], eager=eager)
         return name
 
     def _union_expression(
@@ -663,7 +767,49 @@ class _Builder:
                 f"Annotated[{_union(members, eager=True)}, "
                 f"Field(discriminator={py_str(field)})]"
             )
+        elif not merge and len(set(members)) > 1 and "Any" not in members:
+            named = self._discriminator_classes(schema, variants)
+            if named:
+                prop = schema["discriminator"]["propertyName"]
+                expression = (
+                    f"Annotated[{_union(members, eager=True)}, "
+                    f"_by_discriminator({py_str(prop)}, {py_literal(named)})]"
+                )
         return expression
+
+    def _discriminator_classes(
+        self, schema: dict[str, Any], variants: list[Any]
+    ) -> dict[str, str]:
+        """Map each discriminator value to the class of the variant it names.
+
+        A value names a variant through the discriminator's `mapping`, else
+        by the variant's schema name (OpenAPI, "Discriminator Object").
+        Only variants that are classes are named.
+        """
+        discriminator = schema.get("discriminator")
+        if not isinstance(discriminator, dict) or not isinstance(
+            discriminator.get("propertyName"), str
+        ):
+            return {}
+        classes: dict[str, str] = {}
+        for variant in variants:
+            ref = self._ref_name(variant) if isinstance(variant, dict) else None
+            if (
+                ref is not None
+                and ref in self.names
+                and self.is_class(self.schemas.get(ref))
+            ):
+                classes[ref] = self.names[ref]
+        named: dict[str, str] = {}
+        mapping = discriminator.get("mapping")
+        for value, target in (mapping if isinstance(mapping, dict) else {}).items():
+            if isinstance(target, str):
+                name = _unescape_pointer(target.removeprefix(REF_PREFIX))
+                if name in classes:
+                    named[str(value)] = classes[name]
+        for name, python_name in classes.items():
+            named.setdefault(name, python_name)
+        return named
 
     def _discriminator_field(
         self, schema: dict[str, Any], variants: list[Any]
@@ -711,20 +857,12 @@ class _Builder:
             values = [value for value in values if _json_type_matches(value, allowed)]
         if schema.get("nullable") is True and None not in values:
             values.append(None)
-        literal = all(
-            value is None or isinstance(value, str | int | float) for value in values
-        )
-        numeric = any(
-            isinstance(value, int | float) and not isinstance(value, bool)
-            for value in values
-        )
-        if literal and values and not (self.lax and numeric):
+        # `Literal` compares numbers and booleans as Python does (1 == True,
+        # and strict mode rejects 1.0 for 1), so it holds only strings.
+        if values and all(value is None or isinstance(value, str) for value in values):
             return f"Literal[{', '.join(py_literal(value) for value in values)}]"
         arguments = ", ".join(py_literal(value) for value in values)
-        base = "Any"
-        if self.lax and numeric:
-            base = "int" if all(isinstance(v, int) for v in values) else "float"
-        return f"Annotated[{base}, _one_of_values({arguments})]"
+        return f"Annotated[Any, _one_of_values({arguments})]"
 
     def _typed_expression(
         self, kind: str, schema: dict[str, Any], owner: str, hint: str, *, eager: bool
@@ -737,7 +875,7 @@ class _Builder:
             return self._string_expression(schema, eager=eager)
         if kind in ("integer", "number"):
             base = "int" if kind == "integer" else _union(["int", "float"], eager=eager)
-            constraints = _number_constraints(schema)
+            constraints = _number_constraints(schema, integer=kind == "integer")
             return (
                 f"Annotated[{base}, {', '.join(constraints)}]" if constraints else base
             )
@@ -759,13 +897,12 @@ class _Builder:
         if isinstance(schema.get("maxLength"), int):
             arguments.append(f"max_length={schema['maxLength']}")
         pattern = schema.get("pattern")
-        if isinstance(pattern, str):
-            if not _needs_python_re(pattern):
-                arguments.append(f"pattern={py_str(pattern)}")
-            elif _compiles_in_python(pattern):
-                validators.append(f"_python_pattern({py_str(pattern)})")
-            # NOTE: a pattern that neither regex engine compiles (an
-            # ECMA-262 class such as `\p{L}`) is not checked.
+        # Python's `re` decides, because jsonschema uses it: pydantic's own
+        # engine reads `$`, `[[:alpha:]]` and `[a-z--b]` differently.
+        # NOTE: a pattern that `re` cannot compile (an ECMA-262 class such
+        # as `\p{L}`) is not checked, neither here nor by the service.
+        if isinstance(pattern, str) and _compiles_in_python(pattern):
+            validators.append(f"_python_pattern({py_str(pattern)})")
         if arguments:
             validators.insert(0, f"StringConstraints({', '.join(arguments)})")
         if not validators:
@@ -775,15 +912,18 @@ class _Builder:
     def _array_expression(
         self, schema: dict[str, Any], owner: str, hint: str, *, eager: bool
     ) -> str:
-        items = schema.get("items", {})
-        # NOTE: `prefixItems` (tuples) and `contains` are not checked yet.
+        # With `prefixItems`, `items` holds only for the items after them, so
+        # the model takes any items and jsonschema checks both keywords.
+        # `contains` is left to jsonschema too.
+        items = {} if "prefixItems" in schema else schema.get("items", {})
         item = self.expression(items, owner, f"{hint}Item", eager=eager)
         constraints = []
         low, high = schema.get("minItems"), schema.get("maxItems")
         if isinstance(low, int) or isinstance(high, int):
             constraints.append(f"Len({low if isinstance(low, int) else 0}, {high})")
         if schema.get("uniqueItems") is True:
-            constraints.append("AfterValidator(_unique_items)")
+            # Before the items are validated, so that it compares JSON values.
+            constraints.append("BeforeValidator(_unique_items)")
         if constraints:
             return f"Annotated[list[{item}], {', '.join(constraints)}]"
         return f"list[{item}]"
@@ -803,7 +943,7 @@ class _Builder:
             self.class_definition(nested, schema)
             # A nested class is defined before the alias or class that uses it.
             return nested
-        extra = schema.get("additionalProperties", True)
+        extra = _additional_properties(schema)
         value = "Any"
         if isinstance(extra, dict):
             value = self.expression(extra, owner, f"{hint}Value", eager=eager)
@@ -846,6 +986,23 @@ _VALIDATION_KEYWORDS = frozenset(
         "const",
         "not",
         "allOf",
+    }
+)
+
+# Keywords besides `properties` whose subschemas can evaluate properties for
+# `unevaluatedProperties`.
+_PROPERTY_APPLICATORS = frozenset(
+    {
+        "patternProperties",
+        "additionalProperties",
+        "anyOf",
+        "oneOf",
+        "if",
+        "then",
+        "else",
+        "dependentSchemas",
+        "$ref",
+        "$dynamicRef",
     }
 )
 
@@ -917,7 +1074,19 @@ def _types(schema: dict[str, Any]) -> list[str]:
 
 
 def _has_class_shape(schema: dict[str, Any]) -> bool:
-    return bool(schema.get("properties")) or schema.get("additionalProperties") is False
+    return bool(schema.get("properties")) or _additional_properties(schema) is False
+
+
+def _additional_properties(schema: dict[str, Any]) -> Any:
+    """Return the schema that the model gives properties it does not declare.
+
+    `additionalProperties` does not hold for names that match
+    `patternProperties`, which a model cannot tell apart, so there the model
+    takes any property and jsonschema checks both keywords.
+    """
+    if schema.get("patternProperties"):
+        return True
+    return schema.get("additionalProperties", True)
 
 
 def _union(members: list[str], *, eager: bool) -> str:
@@ -934,8 +1103,12 @@ def _union(members: list[str], *, eager: bool) -> str:
     return " | ".join(unique)
 
 
-def _number_constraints(schema: dict[str, Any]) -> list[str]:
-    constraints = []
+def _number_constraints(schema: dict[str, Any], *, integer: bool) -> list[str]:
+    """Return the bounds of a number as annotated_types constraints.
+
+    `multipleOf` is left to jsonschema: pydantic's float remainder rejects
+    0.5 as a multiple of 0.1, and jsonschema divides instead.
+    """
     minimum, maximum = schema.get("minimum"), schema.get("maximum")
     low_exclusive, high_exclusive = (
         schema.get("exclusiveMinimum"),
@@ -946,16 +1119,34 @@ def _number_constraints(schema: dict[str, Any]) -> list[str]:
         low_exclusive, minimum = minimum, None
     if high_exclusive is True and _is_number(maximum):
         high_exclusive, maximum = maximum, None
-    for name, value in (
+    bounds = [
         ("Ge", minimum),
         ("Gt", low_exclusive),
         ("Le", maximum),
         ("Lt", high_exclusive),
-        ("MultipleOf", schema.get("multipleOf")),
-    ):
-        if _is_number(value):
-            constraints.append(f"{name}({value!r})")
+    ]
+    constraints = []
+    for name, value in bounds:
+        if not _is_number(value) or (
+            isinstance(value, float) and not math.isfinite(value)
+        ):
+            # YAML can write `.nan` and `.inf`, which pydantic cannot compare.
+            continue
+        if integer and isinstance(value, float):
+            # pydantic takes only integer bounds for an int, and for integers
+            # `>= 0.5` is `>= 1` and `< 2.5` is `<= 2`.
+            name, value = _integer_bound(name, value)
+        constraints.append(f"{name}({value!r})")
     return constraints
+
+
+def _integer_bound(name: str, value: float) -> tuple[str, int]:
+    """Return the bound on integers that a float bound sets."""
+    if value.is_integer():
+        return name, int(value)
+    if name in ("Ge", "Gt"):
+        return "Ge", math.ceil(value)
+    return "Le", math.floor(value)
 
 
 def _is_number(value: Any) -> bool:
@@ -965,7 +1156,8 @@ def _is_number(value: Any) -> bool:
 def _json_type_matches(value: Any, types: list[str]) -> bool:
     checks: dict[str, Callable[[Any], bool]] = {
         "string": lambda v: isinstance(v, str),
-        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        # JSON Schema counts 1.0 as an integer.
+        "integer": lambda v: _is_number(v) and (isinstance(v, int) or v.is_integer()),
         "number": _is_number,
         "boolean": lambda v: isinstance(v, bool),
         "null": lambda v: v is None,
@@ -999,8 +1191,8 @@ def _merge(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
     take the tighter value, and `additionalProperties: false` in either part
     forbids unknown properties. Other keywords take the later part's value.
     """
-    merged = dict(left)
-    for key, value in right.items():
+    merged = _numeric_exclusive_bounds(left)
+    for key, value in _numeric_exclusive_bounds(right).items():
         if key not in merged:
             merged[key] = value
         elif key == "properties" and isinstance(value, dict):
@@ -1022,3 +1214,25 @@ def _merge(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
+
+
+def _numeric_exclusive_bounds(schema: dict[str, Any]) -> dict[str, Any]:
+    """Write OpenAPI 3.0's boolean exclusive bounds as the numbers they mark.
+
+    `{minimum: 3, exclusiveMinimum: true}` becomes `{exclusiveMinimum: 3}`,
+    so that merging it with `{minimum: 5}` keeps both bounds.
+    """
+    if not any(
+        isinstance(schema.get(key), bool)
+        for key in ("exclusiveMinimum", "exclusiveMaximum")
+    ):
+        return dict(schema)
+    result = dict(schema)
+    for inclusive, exclusive in (
+        ("minimum", "exclusiveMinimum"),
+        ("maximum", "exclusiveMaximum"),
+    ):
+        if isinstance(result.get(exclusive), bool):
+            if result.pop(exclusive) and _is_number(result.get(inclusive)):
+                result[exclusive] = result.pop(inclusive)
+    return result

@@ -25,6 +25,7 @@ from nanogen.decompose import (
     single_operation,
 )
 from nanogen.emit import (
+    clear_validator_cache,
     document_problems,
     dump_document,
     emit_document,
@@ -37,11 +38,18 @@ from nanogen.errors import (
     Problem,
     format_key_path,
 )
-from nanogen.load import Loaded, load_file
+from nanogen.load import (
+    CAPABILITY_LIST_SIZE_LIMIT,
+    DEFAULT_FILE_SIZE_LIMIT,
+    FileSizeLimit,
+    Loaded,
+    file_size_limit,
+    load_file,
+)
 from nanogen.render import Generator, find_generator
 from nanogen.spec import Nanoservice, RenderedFile
 from nanogen.validate import check_capabilities
-from nanogen.workspace import support_files
+from nanogen.workspace import check_output_folder, support_files
 from nanogen.write import (
     WritePlan,
     WriteReport,
@@ -87,7 +95,7 @@ def validate(config: Path, *, strict: bool = False) -> list[Problem]:
 
 
 def _load_checked(config: Path, *, strict: bool) -> tuple[Loaded, list[Problem]]:
-    loaded = load_file(config)
+    loaded = load_file(config, size_limit=CAPABILITY_LIST_SIZE_LIMIT)
     warnings = check_capabilities(loaded)
     if strict and warnings:
         raise InputError(
@@ -120,9 +128,15 @@ def generate(
     Every file is rendered in memory and the whole set planned against the
     disk before the first write, so a failure in any stage leaves the
     previous output as it was.
+
+    Raises:
+        OutputError: the output folder is a file, lies below a file, or lies
+            inside the `services/`, `specs/` or `.nanogen/` folder of the
+            config's workspace or of a workspace above it.
     """
-    loaded, warnings = _load_checked(config, strict=strict)
     root = output if output is not None else config.parent
+    check_output_folder(root, workspaces=[config.parent])
+    loaded, warnings = _load_checked(config, strict=strict)
     target = str(loaded.data.get("target") or DEFAULT_TARGET)
     generator = find_generator(target, template_dir)
 
@@ -317,6 +331,7 @@ def split(
     force: bool = False,
     dry_run: bool = False,
     on_nanoservice: ProgressCallback | None = None,
+    max_file_bytes: int | None = None,
 ) -> SplitResult:
     """Split a monolithic OpenAPI document into one nanoservice per operation.
 
@@ -324,6 +339,14 @@ def split(
     whose capabilities name their split documents, the documents under
     `specs/`, and (unless `specs_only`) the services exactly as `generate`
     renders them, so that the next `generate` changes nothing.
+
+    `max_file_bytes` is the size limit of the input and of each file its
+    `$ref`s reach; it defaults to `nanogen.load.DEFAULT_MAX_FILE_BYTES`.
+
+    Raises:
+        OutputError: the output folder is a file, lies below a file, or lies
+            inside the `services/`, `specs/` or `.nanogen/` folder of a
+            workspace above it.
     """
     # The OpenAPI stages load here, so that `generate` does not pay for them.
     from nanogen.bundle import bundle_document
@@ -333,7 +356,9 @@ def split(
     from nanogen.slice import slice_document
     from nanogen.upgrade import upgrade_to_31
 
-    bundled = bundle_document(source, ref_root=ref_root)
+    check_output_folder(output)
+    with file_size_limit(_size_limit(max_file_bytes)):
+        bundled = bundle_document(source, ref_root=ref_root)
     warnings = list(bundled.warnings)
     document = bundled.document
     if bundled.version.startswith("2."):
@@ -349,6 +374,8 @@ def split(
     # carry is mended with a warning. What remains is the publisher's defect:
     # it is reported as a warning, and the split documents may inherit it.
     repaired = repair_document(document, file=bundled.file)
+    # The validators of the repair stage hold the whole input document.
+    clear_validator_cache()
     document = repaired.document
     warnings.extend(repaired.warnings)
     source_problems = repaired.problems
@@ -416,14 +443,29 @@ def split(
     return SplitResult(output, nanoservices, plan, report, sizes, warnings)
 
 
-def convert(*, source: Path, ref_root: Path | None = None) -> tuple[str, list[Problem]]:
-    """Convert a Swagger 2.0 document to OpenAPI 3.0; return its YAML and warnings."""
+def convert(
+    *,
+    source: Path,
+    ref_root: Path | None = None,
+    max_file_bytes: int | None = None,
+) -> tuple[str, list[Problem]]:
+    """Convert a Swagger 2.0 document to OpenAPI 3.0; return its YAML and warnings.
+
+    `max_file_bytes` is as for `split`.
+    """
     from nanogen.bundle import bundle_document
     from nanogen.convert import convert_swagger2
 
-    bundled = bundle_document(source, ref_root=ref_root)
+    with file_size_limit(_size_limit(max_file_bytes)):
+        bundled = bundle_document(source, ref_root=ref_root)
     converted = convert_swagger2(bundled.document, file=bundled.file)
     return dump_document(converted.document), [*bundled.warnings, *converted.warnings]
+
+
+def _size_limit(max_file_bytes: int | None) -> FileSizeLimit:
+    if max_file_bytes is None:
+        return DEFAULT_FILE_SIZE_LIMIT
+    return replace(DEFAULT_FILE_SIZE_LIMIT, max_bytes=max_file_bytes)
 
 
 def _check_split_documents(

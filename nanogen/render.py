@@ -33,6 +33,7 @@ import logging
 import posixpath
 import re
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -40,12 +41,12 @@ from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from urllib.parse import unquote
 
 import jinja2
 import referencing.exceptions
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
-from jsonschema import Draft202012Validator, FormatChecker
 
 from nanogen import __version__
 from nanogen.errors import (
@@ -54,7 +55,18 @@ from nanogen.errors import (
     NanogenError,
     TemplateError,
 )
-from nanogen.examples import ExampleError, derive_example, to_json_schema_2020
+from nanogen.examples import (
+    FORMAT_CHECKER,
+    FORMAT_PATTERNS,
+    Direction,
+    ExampleError,
+    PortableDraft202012Validator,
+    can_send_parameter,
+    derive_example,
+    normalize_numbers,
+    schema_for_direction,
+    to_json_schema_2020,
+)
 from nanogen.filters import FILTERS, class_name, kebab_case, md_text, py_comment
 from nanogen.models import generate_models
 from nanogen.spec import Effect, Nanoservice, Owner, RenderedFile, SecurityKind
@@ -660,7 +672,9 @@ def build_context(ns: Nanoservice, document: dict[str, Any]) -> dict[str, Any]:
     from any OpenAPI document.
     """
     operation_path, method, operation = _single_operation(document)
-    tools = DocumentSchemas(document)
+    tools = DocumentSchemas(
+        document, operation=f"{ns.name} ({method.upper()} {operation_path})"
+    )
     resolver = _Resolver(document)
     operation_id = str(operation.get("operationId") or ns.operation_id)
     names = _InlineNames(tools.schemas, operation_id)
@@ -671,6 +685,22 @@ def build_context(ns: Nanoservice, document: dict[str, Any]) -> dict[str, Any]:
     response = _success_response(responses, method, names, tools)
     security = _security(document, operation)
     example_request = _example_request(parameters, request_body, tools)
+    gaps = example_gaps(
+        {
+            "parameters": parameters,
+            "request_body": request_body,
+            "response": response if response["key"] is not None else None,
+            "document_schemas": tools,
+        }
+    )
+    if gaps:
+        logger.warning(
+            "%s: the generated tests cannot pass, because %s %s no valid "
+            "example; add an example, or fix the schema",
+            tools.operation,
+            " and ".join(gaps),
+            "has" if len(gaps) == 1 else "have",
+        )
 
     x_nanogen = operation.get("x-nanogen")
     x_nanogen = x_nanogen if isinstance(x_nanogen, dict) else {}
@@ -685,7 +715,7 @@ def build_context(ns: Nanoservice, document: dict[str, Any]) -> dict[str, Any]:
         "operation_id": operation_id,
         "method": method,
         "path": operation_path,
-        "route_path": operation_path.split("?", 1)[0],
+        "route_path": route_path(operation_path),
         "summary": operation.get("summary", ns.summary),
         "description": operation.get("description", ns.description),
         "effect": x_nanogen.get("effect", ns.effect),
@@ -706,11 +736,35 @@ def build_context(ns: Nanoservice, document: dict[str, Any]) -> dict[str, Any]:
         "security_scheme": security[0][0] if security and security[0] else None,
         "example_request": example_request,
         "example_response": response["example"],
+        "example_gaps": gaps,
         "nanogen_version": __version__,
     }
     named_schemas = names.schemas
     context["model_code"] = LazyText(lambda: generate_models(named_schemas).code)
     return context
+
+
+# Percent-escapes that a route path keeps: decoded, they would read as the
+# braces of a path template or as an escape of their own.
+_KEPT_ESCAPES = re.compile(r"%(?:7[BbDd]|25)")
+
+
+def route_path(operation_path: str) -> str:
+    """Return the path that a server routes an operation on.
+
+    That is the part of the OpenAPI path before a `?`, with percent-escapes
+    decoded, because servers match the decoded path of a request: `/a%20b`
+    routes requests for `/a b`. Escapes of `{`, `}` and `%` stay as written.
+    """
+    path = operation_path.split("?", 1)[0]
+    parts = []
+    position = 0
+    for match in _KEPT_ESCAPES.finditer(path):
+        parts.append(unquote(path[position : match.start()]))
+        parts.append(match.group())
+        position = match.end()
+    parts.append(unquote(path[position:]))
+    return "".join(parts)
 
 
 class LazyText:
@@ -767,39 +821,6 @@ class _Resolver:
 # Returned by `DocumentSchemas.example` when no valid value could be found.
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 
-# jsonschema checks these formats only with optional packages installed, but
-# schemathesis checks them always, so a documented example that breaks one
-# would fail the generated tests. These checks are looser than RFC 3986,
-# RFC 1123 and RFC 6901, and catch what real examples get wrong: a relative
-# path given as a `uri`, a space in a reference.
-_EXTRA_FORMATS: dict[str, re.Pattern[str]] = {
-    "uri": re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*"),
-    "iri": re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*"),
-    "uri-reference": re.compile(r"[^\s<>\"{}|\\^`]*"),
-    "iri-reference": re.compile(r"[^\s<>\"{}|\\^`]*"),
-    "hostname": re.compile(
-        r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-        r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
-    ),
-    "json-pointer": re.compile(r"(/([^~/]|~[01])*)*"),
-}
-
-
-def _format_checker() -> FormatChecker:
-    """Return jsonschema's format checks plus those of `_EXTRA_FORMATS`."""
-    checker = FormatChecker()
-    checker.checkers.update(Draft202012Validator.FORMAT_CHECKER.checkers)
-    for name, pattern in _EXTRA_FORMATS.items():
-        checker.checks(name)(partial(_matches_format, pattern))
-    return checker
-
-
-def _matches_format(pattern: re.Pattern[str], value: object) -> bool:
-    return not isinstance(value, str) or pattern.fullmatch(value) is not None
-
-
-FORMAT_CHECKER = _format_checker()
-
 
 class DocumentSchemas:
     """Checks values against the schemas of one document and derives examples.
@@ -807,22 +828,25 @@ class DocumentSchemas:
     OpenAPI 3.0 schemas (`nullable`, boolean `exclusiveMinimum`) are turned
     into JSON Schema 2020-12 once per document, so that jsonschema reads them
     as OpenAPI means them. Formats are checked as `nanogen.examples` checks
-    them. Derived examples are cached by the schema's JSON text.
+    them, and patterns as `nanogen.examples.pattern_matches` does. With a
+    direction, a value is checked as a request or a response, without the
+    `readOnly` or `writeOnly` properties that OpenAPI keeps out of it.
+    Derived examples are cached by the schema's JSON text and direction.
+    `operation` names the operation in warnings.
     """
 
-    def __init__(self, document: Mapping[str, Any]) -> None:
+    def __init__(self, document: Mapping[str, Any], operation: str = "") -> None:
         components = document.get("components") or {}
         self.schemas: dict[str, Any] = dict(components.get("schemas") or {})
-        self._converted = {
-            "components": {
-                "schemas": {
-                    name: to_json_schema_2020(schema)
-                    for name, schema in self.schemas.items()
-                }
+        self.operation = operation
+        self._converted: dict[Direction | None, dict[str, Any]] = {
+            None: {
+                name: to_json_schema_2020(schema)
+                for name, schema in self.schemas.items()
             }
         }
-        self._validators: dict[str, Draft202012Validator] = {}
-        self._examples: dict[str, Any] = {}
+        self._validators: dict[tuple[str, Direction | None], Any] = {}
+        self._examples: dict[tuple[str, Direction | None, str | None], Any] = {}
         self._derivable_schemas: dict[str, Any] = {}
         self._direct_refs: dict[str, set[str]] = {}
 
@@ -845,56 +869,126 @@ class DocumentSchemas:
             pending |= self._direct_refs[name] - reached
         return reached
 
+    def _components(self, direction: Direction | None) -> dict[str, Any]:
+        if direction is not None and direction not in self._converted:
+            plain = self._converted[None]
+            self._converted[direction] = {
+                name: schema_for_direction(schema, plain, direction)
+                for name, schema in plain.items()
+            }
+        return self._converted[direction]
+
     def to_json_schema(self, schema: Any) -> Any:
         """Return a schema in JSON Schema 2020-12 form."""
         return to_json_schema_2020(schema)
 
-    def is_valid(self, value: Any, schema: Any) -> bool:
-        """Tell whether a value validates against a schema of this document."""
+    def is_valid(
+        self, value: Any, schema: Any, *, direction: Direction | None = None
+    ) -> bool:
+        """Tell whether a value validates against a schema of this document.
+
+        With a `direction`, the value is checked as a request or a response.
+        """
         if schema is None or schema is True or schema == {}:
             return True
-        key = json.dumps(schema, sort_keys=True, default=str)
+        key = (json.dumps(schema, sort_keys=True, default=str), direction)
         validator = self._validators.get(key)
         if validator is None:
-            root = {**self._converted, "allOf": [to_json_schema_2020(schema)]}
-            validator = Draft202012Validator(root, format_checker=FORMAT_CHECKER)
+            converted = to_json_schema_2020(schema)
+            if direction is not None:
+                converted = schema_for_direction(
+                    converted, self._converted[None], direction
+                )
+            root = {
+                "components": {"schemas": self._components(direction)},
+                "allOf": [converted],
+            }
+            validator = PortableDraft202012Validator(
+                root, format_checker=FORMAT_CHECKER
+            )
             self._validators[key] = validator
         try:
-            return bool(validator.is_valid(value))
+            with warnings.catch_warnings():
+                # Python warns about patterns such as `[[:alpha:]]` that a
+                # later release will read differently.
+                warnings.simplefilter("ignore", FutureWarning)
+                return bool(validator.is_valid(value))
         except (re.error, referencing.exceptions.Unresolvable, RecursionError):
             # A pattern that Python cannot compile or a reference that does
             # not resolve: the value cannot be shown to be valid.
             return False
 
-    def example(self, schema: Any) -> Any:
-        """Derive a valid value for a schema, or return `MISSING`."""
+    def example(
+        self,
+        schema: Any,
+        *,
+        direction: Direction | None = None,
+        location: str | None = None,
+        role: str = "a schema",
+    ) -> Any:
+        """Derive a valid value for a schema, or return `MISSING` with a warning.
+
+        With a `direction`, the value is for a request or a response (see
+        `derive_example`). With a parameter `location`, the value can also
+        be sent there (see `can_send_parameter`). `role` names in the warning
+        what the schema is for, such as "parameter 'id'".
+        """
         if schema is None:
             return MISSING
-        key = json.dumps(schema, sort_keys=True, default=str)
+        key = (json.dumps(schema, sort_keys=True, default=str), direction, location)
         if key not in self._examples:
-            # derive_example converts every component it is given, so it
-            # gets only those that the schema reaches.
-            components = {name: self._derivable(name) for name in self._reached(schema)}
-            try:
-                value = derive_example(_without_bad_examples(schema), components)
-                if not self.is_valid(value, schema):
-                    raise ExampleError(schema, f"derived value {value!r} is invalid")
-            except NanogenError as error:
-                logger.warning("no example for a schema: %s", error)
-                value = MISSING
-            except RecursionError:
-                logger.warning("no example for a schema: it nests too deep")
-                value = MISSING
-            self._examples[key] = value
+            self._examples[key] = self._derive(schema, direction, location, role)
         value = self._examples[key]
         return value if value is MISSING else copy.deepcopy(value)
 
-    def first_valid(self, candidates: Iterable[Any], schema: Any) -> Any:
-        """Return the first candidate that validates, else a derived value or `MISSING`."""
+    def _derive(
+        self,
+        schema: Any,
+        direction: Direction | None,
+        location: str | None,
+        role: str,
+    ) -> Any:
+        # derive_example converts every component it is given, so it gets
+        # only those that the schema reaches.
+        components = {name: self._derivable(name) for name in self._reached(schema)}
+        accept = None
+        if location is not None:
+            accept = partial(can_send_parameter, location=location)
+        where = f"{self.operation}: " if self.operation else ""
+        try:
+            value = derive_example(
+                _without_bad_examples(schema),
+                components,
+                direction=direction,
+                accept=accept,
+            )
+            if not self.is_valid(value, schema, direction=direction):
+                raise ExampleError(schema, f"derived value {value!r} is invalid")
+        except NanogenError as error:
+            logger.warning("%sno example for %s: %s", where, role, error)
+            return MISSING
+        except RecursionError:
+            logger.warning("%sno example for %s: it nests too deep", where, role)
+            return MISSING
+        return value
+
+    def first_valid(
+        self,
+        candidates: Iterable[Any],
+        schema: Any,
+        *,
+        direction: Direction | None = None,
+        role: str = "a schema",
+    ) -> Any:
+        """Return the first candidate that validates, else a derived value or `MISSING`.
+
+        A float with a whole value in the result is an int (see
+        `normalize_numbers`).
+        """
         for candidate in candidates:
-            if self.is_valid(candidate, schema):
-                return copy.deepcopy(candidate)
-        return self.example(schema)
+            if self.is_valid(candidate, schema, direction=direction):
+                return normalize_numbers(copy.deepcopy(candidate))
+        return self.example(schema, direction=direction, role=role)
 
 
 def _schema_refs(schema: Any) -> set[str]:
@@ -917,9 +1011,9 @@ def _schema_refs(schema: Any) -> set[str]:
 def _without_bad_examples(schema: Any) -> Any:
     """Drop the `example`, `examples` and `default` values that break a `format`.
 
-    The formats are those of `_EXTRA_FORMATS`. `derive_example` tries those
-    values first and checks formats as plain jsonschema does, so it would
-    keep them. A schema without such values is returned as it is, not copied.
+    The formats are those of `FORMAT_PATTERNS`. `derive_example` tries those
+    values first and rejects them, so dropping them saves it the checks. A
+    schema without such values is returned as it is, not copied.
     """
     if isinstance(schema, list):
         items = [_without_bad_examples(item) for item in schema]
@@ -928,7 +1022,7 @@ def _without_bad_examples(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
     result = {key: _without_bad_examples(value) for key, value in schema.items()}
-    pattern = _EXTRA_FORMATS.get(str(schema.get("format")))
+    pattern = FORMAT_PATTERNS.get(str(schema.get("format")))
     if pattern is not None:
 
         def fits(value: Any) -> bool:
@@ -1051,26 +1145,6 @@ def _parameter_examples(parameter: Mapping[str, Any], resolver: _Resolver) -> li
     return found
 
 
-def _wire_safe(parameter: Mapping[str, Any], value: Any) -> bool:
-    """Tell whether a parameter value can be sent as it is.
-
-    A path value must be non-empty without `/`, or it would match another
-    route. Header and cookie values must be printable ASCII, and cookies
-    without the characters that separate them.
-    """
-    if isinstance(value, dict | list):
-        items = list(value.values()) if isinstance(value, dict) else value
-        return all(not isinstance(item, dict | list) for item in items)
-    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    if parameter["in"] == "path":
-        return text != "" and "/" not in text and text not in (".", "..")
-    if parameter["in"] == "header":
-        return all(" " <= char <= "~" for char in text)
-    if parameter["in"] == "cookie":
-        return all(" " < char <= "~" and char not in ';,"\\' for char in text)
-    return True
-
-
 # -- request bodies ---------------------------------------------------------------
 
 # Media types read as text though their top-level type is not `text`.
@@ -1189,18 +1263,31 @@ def _body_example(media: Mapping[str, Any], tools: DocumentSchemas) -> Any:
     """Return a valid body of one media type, or `MISSING`."""
     kind, schema = media["kind"], media["schema"]
     if kind in ("json", "form", "multipart", "any"):
-        return tools.first_valid(media["examples"], schema)
-    return _text_example(media, tools)
+        return tools.first_valid(
+            media["examples"],
+            schema,
+            direction="request",
+            role=f"the {media['media_type']} request body",
+        )
+    return _text_example(media, tools, direction="request")
 
 
-def _text_example(media: Mapping[str, Any], tools: DocumentSchemas) -> str:
+def _text_example(
+    media: Mapping[str, Any], tools: DocumentSchemas, *, direction: Direction
+) -> str:
     """Return a text or binary body: a documented or derived string, else a placeholder."""
     schema = media.get("schema")
     for example in media.get("examples", []):
-        if isinstance(example, str) and tools.is_valid(example, schema):
+        if isinstance(example, str) and tools.is_valid(
+            example, schema, direction=direction
+        ):
             return example
     if isinstance(schema, dict) and _is_string_schema(schema):
-        derived = tools.example(schema)
+        derived = tools.example(
+            schema,
+            direction=direction,
+            role=f"the {media.get('media_type')} {direction} body",
+        )
         if isinstance(derived, str):
             return derived
     essence = str(media.get("media_type", "")).split(";")[0].strip().lower()
@@ -1209,7 +1296,11 @@ def _text_example(media: Mapping[str, Any], tools: DocumentSchemas) -> str:
     if essence == "text/html":
         return "<!DOCTYPE html>\n<title>example</title>\n"
     if media.get("kind") == "event-stream":
-        data = tools.example(schema) if schema else MISSING
+        data = (
+            tools.example(schema, direction=direction, role="the event data")
+            if schema
+            else MISSING
+        )
         payload = "example" if data is MISSING else json.dumps(data)
         return f"data: {payload}\n\n"
     return "example"
@@ -1323,7 +1414,12 @@ def _success_response(
     if kind == "json":
         schema = media["schema"]
         schema_name, inline = names.name(schema or {}, "Response")
-        example = tools.first_valid(media["examples"], schema)
+        example = tools.first_valid(
+            media["examples"],
+            schema,
+            direction="response",
+            role=f"the {key} response",
+        )
         if example is MISSING and not schema:
             example = {}
         result.update(
@@ -1333,7 +1429,10 @@ def _success_response(
             example=None if example is MISSING else example,
         )
     else:
-        result.update(schema=media["schema"], example_text=_text_example(media, tools))
+        result.update(
+            schema=media["schema"],
+            example_text=_text_example(media, tools, direction="response"),
+        )
     return result
 
 
@@ -1347,8 +1446,9 @@ def _example_request(
 ) -> dict[str, Any]:
     """Collect a valid request: one value per parameter and a body.
 
-    Documented examples that validate come first. A value is derived from the
-    schema for required parameters without one, and for the body.
+    Documented examples that validate and can be sent come first. A value is
+    derived from the schema for required parameters without one, and for the
+    body.
     """
     values: dict[str, dict[str, Any]] = {
         "path": {},
@@ -1358,26 +1458,24 @@ def _example_request(
     }
     for parameter in parameters:
         schema = parameter["schema"]
-        candidates = [
-            example
-            for example in parameter["examples"]
-            if _wire_safe(parameter, example)
-        ]
+        location = parameter["in"]
         example = MISSING
-        for candidate in candidates:
-            if tools.is_valid(candidate, schema):
+        for candidate in parameter["examples"]:
+            candidate = normalize_numbers(candidate)
+            if can_send_parameter(candidate, location) and tools.is_valid(
+                candidate, schema, direction="request"
+            ):
                 example = copy.deepcopy(candidate)
                 break
         if example is MISSING and parameter["required"]:
-            example = tools.example(schema)
-            if example is not MISSING and not _wire_safe(parameter, example):
-                logger.warning(
-                    "the derived example of parameter %r cannot be sent: %r",
-                    parameter["name"],
-                    example,
-                )
+            example = tools.example(
+                schema,
+                direction="request",
+                location=location,
+                role=f"{location} parameter {parameter['name']!r}",
+            )
         if example is not MISSING:
-            values.setdefault(parameter["in"], {})[parameter["name"]] = example
+            values.setdefault(location, {})[parameter["name"]] = example
         parameter["example"] = None if example is MISSING else example
         parameter["has_example"] = example is not MISSING
 
@@ -1385,6 +1483,37 @@ def _example_request(
     if request_body is not None and request_body["has_example"]:
         body = request_body["example"]
     return {**values, "body": body}
+
+
+def example_gaps(context: Mapping[str, Any]) -> list[str]:
+    """List the parts of an operation that need an example and have none.
+
+    Takes the context of `build_context`. A required parameter or request
+    body without a value that validates and can be sent leaves no request
+    that the service accepts, and a success response without a valid value
+    leaves the handler nothing to return. Either way the generated tests
+    cannot pass. Returns phrases such as "the path parameter 'id'".
+    """
+    gaps = [
+        f"the {parameter['in']} parameter {parameter['name']!r}"
+        for parameter in context["parameters"]
+        if parameter["required"] and not parameter["has_example"]
+    ]
+    body = context["request_body"]
+    if body is not None and body["required"] and not body["has_example"]:
+        gaps.append("the request body")
+    response = context["response"]
+    if (
+        response is not None
+        and response["is_json"]
+        and response["schema"] is not None
+        and response["example"] is None
+        and not context["document_schemas"].is_valid(
+            None, response["schema"], direction="response"
+        )
+    ):
+        gaps.append(f"the {response['key']} response")
+    return gaps
 
 
 def _security(

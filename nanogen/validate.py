@@ -5,7 +5,9 @@ in three steps. First comes the format's JSON Schema
 (`schemas/capabilities.schema.json`), with its errors reworded. Then come the
 rules a schema cannot express: unique names and operations, names that are
 safe identifiers, references that resolve, path templates and error statuses.
-Last, each example is checked against its capability's fields.
+Then each example is checked against its capability's fields. Last, nanogen
+derives an example value for every shared schema and field, as `generate`
+will, and reports the schemas that allow none.
 `nanogen.decompose` reads the data only after `check_capabilities` passed.
 """
 
@@ -17,16 +19,31 @@ import json
 import math
 import re
 import sys
-from collections.abc import Hashable, Iterable, Iterator
+import warnings
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
+from urllib.parse import unquote
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing.exceptions import Unresolvable
 
-from nanogen.decompose import expand_fields, normalize_schema, pascal_case
+from nanogen.decompose import (
+    expand_fields,
+    field_schema,
+    normalize_schema,
+    pascal_case,
+    path_parameters,
+)
 from nanogen.errors import InputError, Problem, Severity
+from nanogen.examples import (
+    Direction,
+    ExampleError,
+    can_send_parameter,
+    derive_example,
+    regex_parser,
+)
 from nanogen.load import Loaded, duplicate_key_problem
 from nanogen.spec import camel_case, snake_case
 
@@ -140,6 +157,7 @@ def validate_capabilities(loaded: Loaded) -> list[Problem]:
     _check_capabilities(report, data)
     _check_shared_schemas(report, data)
     _check_examples(report, data)
+    _check_derivable(report, data)
 
     return sorted(set(report.problems), key=Problem.sort_key)
 
@@ -952,6 +970,8 @@ def _check_json_schema(
             _check_regex(report, where, value)
         elif keyword == "default":
             _check_default(report, where, value, shared)
+        elif keyword in _OPENAPI_KEYWORD_SCHEMAS:
+            _check_openapi_keyword(report, where, keyword, value)
         else:
             report.error(
                 where,
@@ -962,6 +982,86 @@ def _check_json_schema(
 
 
 _METASCHEMA_VALIDATOR = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+
+# The keywords that OpenAPI 3.1 adds to JSON Schema, as its base vocabulary
+# (https://spec.openapis.org/oas/3.1/meta/base) defines them. An emitted
+# document with one of them malformed fails OpenAPI validation.
+_OPENAPI_KEYWORD_SCHEMAS: dict[str, dict[str, Any]] = {
+    "discriminator": {
+        "type": "object",
+        "properties": {
+            "propertyName": {"type": "string"},
+            "mapping": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+        "required": ["propertyName"],
+    },
+    "externalDocs": {
+        "type": "object",
+        "properties": {"url": {"type": "string"}, "description": {"type": "string"}},
+        "required": ["url"],
+    },
+    "xml": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "namespace": {"type": "string"},
+            "prefix": {"type": "string"},
+            "attribute": {"type": "boolean"},
+            "wrapped": {"type": "boolean"},
+        },
+    },
+}
+# Hints for a missing required field of those keywords.
+_OPENAPI_KEYWORD_HINTS = {
+    ("discriminator", "propertyName"): "add 'propertyName' with the name of the "
+    "property whose value tells the variants apart, or remove 'discriminator'",
+    ("externalDocs", "url"): "add 'url' with the address of the documentation, "
+    "or remove 'externalDocs'",
+}
+
+
+def _check_openapi_keyword(
+    report: _Report, path: KeyPath, keyword: str, value: Any
+) -> None:
+    """Check `discriminator`, `externalDocs` or `xml` as OpenAPI 3.1 defines it."""
+    schema = _OPENAPI_KEYWORD_SCHEMAS[keyword]
+    if not isinstance(value, dict):
+        report.error(
+            path,
+            f"expected a mapping for {keyword!r}, got {_describe(value)}",
+            f"write {keyword!r} as a mapping with the fields "
+            f"{', '.join(schema['properties'])}, or remove it",
+        )
+        return
+    fields = schema["properties"]
+    for name in schema.get("required", []):
+        if name not in value:
+            report.error(
+                path,
+                f"{keyword!r} has no {name!r}",
+                _OPENAPI_KEYWORD_HINTS[(keyword, name)],
+            )
+    for name, item in value.items():
+        where = (*path, name)
+        if isinstance(name, str) and name.startswith("x-"):
+            continue
+        if name not in fields:
+            report.error(
+                where,
+                f"{name!r} is not a field of {keyword!r}",
+                _choice_hint(name, [*fields, "x-..."], "fields"),
+            )
+            continue
+        # Every constraint of these fields is a type.
+        for error in Draft202012Validator(fields[name]).iter_errors(item):
+            expected = _TYPE_NAMES.get(
+                error.validator_value, str(error.validator_value)
+            )
+            report.error(
+                (*where, *error.absolute_path),
+                f"expected {expected}, got {_describe(error.instance)}",
+                f"write {expected} here",
+            )
 
 
 def _check_default(
@@ -987,7 +1087,10 @@ def _check_default(
         root, format_checker=Draft202012Validator.FORMAT_CHECKER
     )
     try:
-        error = next(iter(validator.iter_errors(default)), None)
+        with warnings.catch_warnings():
+            # A pattern Python reads with a FutureWarning is reported on its own.
+            warnings.simplefilter("ignore", FutureWarning)
+            error = next(iter(validator.iter_errors(default)), None)
     except (Unresolvable, re.error):
         return  # an unresolvable ref or a bad pattern, reported on its own
     if error is not None:
@@ -999,7 +1102,10 @@ def _check_default(
 
 
 def _walk_schema(schema: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, Any]]:
-    """Yield (key path, keyword, value) for each `$ref`, `pattern` and unsupported keyword.
+    """Yield (key path, keyword, value) for the keywords that need more checks.
+
+    Those are each `$ref`, `pattern` and `default`, the keywords that
+    OpenAPI adds to JSON Schema, and the unsupported ones.
 
     Only schema positions are searched: a `$ref` key inside `enum`, `const`,
     `default` or `examples` is data, as is a property named `pattern`.
@@ -1013,7 +1119,7 @@ def _walk_schema(schema: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, Any
         elif key == "default":
             # The schema that the default must match is the one it sits in.
             yield where, key, schema
-        elif key in _UNSUPPORTED_KEYWORDS:
+        elif key in _UNSUPPORTED_KEYWORDS or key in _OPENAPI_KEYWORD_SCHEMAS:
             yield where, key, value
         elif key == "patternProperties" and isinstance(value, dict):
             for pattern, subschema in value.items():
@@ -1086,13 +1192,48 @@ def _unknown_ref_hint(name: str, names: list[str]) -> str:
 
 def _check_regex(report: _Report, path: KeyPath, pattern: str) -> None:
     try:
-        re.compile(pattern)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            re.compile(pattern)
     except re.error as error:
         report.error(
             path,
             f"invalid regular expression {pattern!r}: {error}",
             "fix the pattern",
         )
+        return
+    future = _future_warning(pattern)
+    if future:
+        # Python reads `[[:alpha:]]` as the characters `[:alph` followed by
+        # `]`, and warns that a later release will read it as a nested set.
+        report.warning(
+            path,
+            f"pattern {pattern!r} is read differently by other regular expression "
+            f"engines: {_lower_first(future)}",
+            "escape the '[' or the doubled '-', '&', '~' or '|' inside the brackets, "
+            "or list the characters instead, such as '[A-Za-z]' for '[[:alpha:]]'",
+        )
+
+
+@functools.lru_cache(maxsize=256)
+def _future_warning(pattern: str) -> str | None:
+    """Return the FutureWarning that Python's parser gives for a pattern, if any.
+
+    The pattern is parsed, not compiled, because `re` caches compiled
+    patterns and warns only the first time.
+    """
+    if regex_parser is None:  # pragma: no cover
+        return None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FutureWarning)
+        try:
+            regex_parser.parse(pattern)
+        except (re.error, OverflowError, RecursionError):
+            return None
+    for item in caught:
+        if issubclass(item.category, FutureWarning):
+            return str(item.message)
+    return None
 
 
 def _field_kind(field_type: Any, shared: dict[str, Any]) -> str:
@@ -1291,10 +1432,20 @@ def _path_template_problem(url: str) -> tuple[str, str] | None:
                 f"path {url!r} contains {character!r}, which is not allowed in a URL path",
                 "remove it, or percent-encode it",
             )
+    unroutable = _UNROUTABLE_ESCAPE.search(rest)
+    if unroutable:
+        # Servers route on the decoded path, and a decoded `%`, `{` or `}`
+        # reads as another escape or as a path parameter.
+        return (
+            f"path {url!r} contains {unroutable.group()!r}, an escaped "
+            f"{unquote(unroutable.group())!r} that a route cannot match",
+            "remove it from the path",
+        )
     return None
 
 
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_UNROUTABLE_ESCAPE = re.compile(r"%(?:25|7[BbDd])")
 
 
 # --- Examples ---------------------------------------------------------------
@@ -1337,7 +1488,9 @@ def _check_examples(report: _Report, data: dict[str, Any]) -> None:
                 where = (*path, "examples", index, part)
                 fields = [str(name) for name in _mapping(capability.get(part))]
                 try:
-                    errors = list(validators[part].iter_errors(value))
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", FutureWarning)
+                        errors = list(validators[part].iter_errors(value))
                 except (Unresolvable, RecursionError) as failure:
                     # The checks above are meant to make this unreachable.
                     report.error(
@@ -1424,6 +1577,408 @@ def _report_example_error(
             f"example {part} does not match the fields: {_lower_first(error.message)}",
             "fix the example value",
         )
+
+
+# --- Values that the schemas allow -------------------------------------------
+
+# Body methods: their input fields other than path parameters form the body.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# Keywords whose removal may make a schema derivable, tried in this order to
+# name the one that no derivable value meets together with the rest.
+_BLAMED_KEYWORDS = (
+    "pattern",
+    "format",
+    "multipleOf",
+    "not",
+    "const",
+    "enum",
+    "uniqueItems",
+    "contains",
+    "propertyNames",
+    "minProperties",
+    "dependentRequired",
+    "dependentSchemas",
+    "oneOf",
+    "anyOf",
+    "allOf",
+    "if",
+)
+_HINT_ADD_EXAMPLES = (
+    "add 'examples' with a value that matches the whole schema, or check that "
+    "its constraints can be met"
+)
+# Bounds that no value can meet when the lower one is above the upper one.
+_BOUND_PAIRS = (
+    ("minLength", "maxLength", "string"),
+    ("minItems", "maxItems", "list"),
+    ("minProperties", "maxProperties", "object"),
+    ("minContains", "maxContains", "list"),
+)
+
+
+def _check_derivable(report: _Report, data: dict[str, Any]) -> None:
+    """Report each shared schema and field that nanogen can derive no example for.
+
+    `generate` derives an example value for every input and output that has
+    none, and the generated tests send and return it, so a schema that
+    allows no value (or none that nanogen finds) fails there. Each field is
+    derived as a request or a response and, when it is a path or required
+    query parameter, as a value that can be sent there. Runs only for
+    shared schemas and capabilities without errors.
+    """
+    raw_shared = _mapping(data.get("schemas"))
+    finder = _ValueFinder(report, raw_shared)
+    for name, schema in raw_shared.items():
+        where = ("schemas", name)
+        if isinstance(schema, dict) and not report.has_error_under(where):
+            finder.check({"$ref": COMPONENTS_PREFIX + str(name)}, where)
+
+    for _, _, capability, path in _iter_capabilities(data):
+        if "openapi" in capability or report.has_error_under(path):
+            continue
+        reached = _reached_schemas(capability, raw_shared)
+        if any(report.has_error_under(("schemas", name)) for name in reached):
+            continue
+        _check_capability_values(finder, capability, path)
+
+
+def _check_capability_values(
+    finder: _ValueFinder, capability: dict[str, Any], path: KeyPath
+) -> None:
+    method = capability.get("method", "POST")
+    method = method.upper() if isinstance(method, str) else "POST"
+    url = capability.get("path")
+    in_path = set(path_parameters(url)) if isinstance(url, str) else set()
+    examples = _sequence(capability.get("examples"))
+    first = _mapping(examples[0]) if examples else {}
+
+    parts: tuple[tuple[str, Direction], ...] = (
+        ("input", "request"),
+        ("output", "response"),
+    )
+    for part, direction in parts:
+        fields = _mapping(capability.get(part))
+        all_found = True
+        for field, field_type in fields.items():
+            try:
+                schema, required = field_schema(field_type, finder.shared)
+            except ValueError:
+                continue  # an unknown type, reported on its own
+            location = None
+            if part == "input" and field in in_path:
+                location = "path"
+            elif part == "input" and required and method not in BODY_METHODS:
+                location = "query"
+            where = (*path, part, field)
+            found = finder.check(schema, where, direction=direction, location=location)
+            all_found = all_found and found and finder.check(schema, where)
+        # `generate` derives the whole input or output when the first example
+        # does not give it.
+        documented = first.get(part)
+        if all_found and not (
+            isinstance(documented, dict) or (part == "output" and documented)
+        ):
+            finder.check(expand_fields(fields, finder.shared), (*path, part))
+
+
+class _ValueFinder:
+    """Example derivation for the schemas of one capability list, with error reports."""
+
+    def __init__(self, report: _Report, shared: dict[str, Any]) -> None:
+        self.report = report
+        self.shared = shared
+        self.components = {
+            name: normalize_schema(schema, shared)
+            for name, schema in shared.items()
+            if isinstance(name, str)
+        }
+
+    def derivable(
+        self,
+        schema: Any,
+        direction: Direction | None = None,
+        accept: Callable[[Any], bool] | None = None,
+    ) -> bool:
+        try:
+            derive_example(schema, self.components, direction=direction, accept=accept)
+        except (ExampleError, RecursionError):
+            return False
+        return True
+
+    def check(
+        self,
+        schema: Any,
+        where: KeyPath,
+        *,
+        direction: Direction | None = None,
+        location: str | None = None,
+    ) -> bool:
+        """Report an error at `where` or inside it unless a value can be derived."""
+        accept = None
+        if location is not None:
+            accept = functools.partial(can_send_parameter, location=location)
+        if self.derivable(schema, direction, accept):
+            return True
+        if location is not None and self.derivable(schema, direction):
+            self._report_location(where, location)
+            return False
+        self.report.error(*self.locate(schema, where, direction, frozenset()))
+        return False
+
+    def _report_location(self, where: KeyPath, location: str) -> None:
+        field = where[-1]
+        if location == "path":
+            self.report.error(
+                where,
+                f"path parameter {{{field}}} allows no value that can be sent in a "
+                "URL path segment, which must not be empty, contain '/', or be "
+                "'.' or '..'",
+                "change the field's schema so that it allows such a value, or "
+                "take the field out of the path",
+            )
+        else:
+            self.report.error(
+                where,
+                f"required query parameter {field!r} allows no value that can be "
+                "sent in a query: an empty list is not sent at all, and list "
+                "items must not contain commas",
+                "give the list 'minItems: 1' and items without commas, or make "
+                "the field optional",
+            )
+
+    def locate(
+        self,
+        schema: Any,
+        where: KeyPath,
+        direction: Direction | None,
+        seen: frozenset[str],
+    ) -> tuple[KeyPath, str, str]:
+        """Return the key path, message and hint for a schema that allows no example.
+
+        The path points at the keyword or subschema to blame where one is
+        found: a contradiction such as `minimum` above `maximum`, a required
+        property or list item whose schema allows no value, a shared schema
+        that allows none, or a keyword without which a value is found.
+        """
+        contradiction = _contradiction(schema)
+        if contradiction is not None:
+            subpath, message, hint = contradiction
+            return (*where, *subpath), message, hint
+        if not isinstance(schema, dict):
+            return (
+                where,
+                "no value that nanogen can derive matches this schema",
+                (_HINT_ADD_EXAMPLES),
+            )
+
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith(COMPONENTS_PREFIX):
+            name = ref.removeprefix(COMPONENTS_PREFIX)
+            target = self.components.get(name)
+            if name in seen:
+                return (
+                    where,
+                    f"shared schema {name!r} needs a value of itself here, so it "
+                    "has no finite value",
+                    "make this property optional, or allow null or an empty list here",
+                )
+            if not self.derivable(target, direction):
+                return self.locate(target, ("schemas", name), direction, seen | {name})
+
+        for subpath, subschema in _needed_subschemas(schema):
+            if not self.derivable(subschema, direction):
+                return self.locate(subschema, (*where, *subpath), direction, seen)
+
+        for keyword in _BLAMED_KEYWORDS:
+            if keyword not in schema:
+                continue
+            rest = {key: value for key, value in schema.items() if key != keyword}
+            if keyword == "if":
+                rest = {
+                    key: value
+                    for key, value in rest.items()
+                    if key not in ("then", "else")
+                }
+            if self.derivable(rest, direction):
+                return (*where, keyword), *_blame(schema, keyword)
+        return (
+            where,
+            "no value that nanogen can derive matches this schema",
+            (_HINT_ADD_EXAMPLES),
+        )
+
+
+def _needed_subschemas(schema: dict[str, Any]) -> Iterator[tuple[KeyPath, Any]]:
+    """Yield the subschemas that every value of `schema` must have a value for.
+
+    Those are the schemas of required properties, of the first `minItems`
+    items, and each `allOf` branch.
+    """
+    properties = _mapping(schema.get("properties"))
+    for name in _sequence(schema.get("required")):
+        if name in properties:
+            yield ("properties", name), properties[name]
+    prefix = _sequence(schema.get("prefixItems"))
+    min_items = schema.get("minItems", 0)
+    for index, item in enumerate(prefix[:min_items]):
+        yield ("prefixItems", index), item
+    if min_items > len(prefix) and "items" in schema:
+        yield ("items",), schema["items"]
+    for index, branch in enumerate(_sequence(schema.get("allOf"))):
+        yield ("allOf", index), branch
+
+
+def _contradiction(schema: Any) -> tuple[KeyPath, str, str] | None:
+    """Return (subpath, message, hint) when a schema's own keywords allow no value."""
+    if schema is False:
+        return (
+            (),
+            "the schema false allows no value",
+            "use a schema that allows a value, such as {}, or remove it",
+        )
+    if not isinstance(schema, dict):
+        return None
+    if schema.get("enum") == []:
+        return (
+            ("enum",),
+            "'enum' is an empty list, so no value is allowed",
+            "list at least one value in 'enum', or remove it",
+        )
+    types = schema.get("type")
+    type_list = [types] if isinstance(types, str) else _sequence(types)
+    for keyword in ("enum", "const"):
+        if keyword not in schema or not type_list:
+            continue
+        values = schema["enum"] if keyword == "enum" else [schema["const"]]
+        if isinstance(values, list) and not any(
+            _has_type(value, type_list) for value in values
+        ):
+            expected = " or ".join(_TYPE_NAMES.get(name, name) for name in type_list)
+            return (
+                (keyword,),
+                f"no value of {keyword!r} is {expected}, as 'type' requires",
+                f"change 'type' or the values of {keyword!r} so that they agree",
+            )
+    for low, high in (
+        ("minimum", "maximum"),
+        ("exclusiveMinimum", "maximum"),
+        ("minimum", "exclusiveMaximum"),
+        ("exclusiveMinimum", "exclusiveMaximum"),
+    ):
+        lower, upper = schema.get(low), schema.get(high)
+        if not (_is_number(lower) and _is_number(upper)):
+            continue
+        exclusive = low.startswith("exclusive") or high.startswith("exclusive")
+        if lower > upper or (exclusive and lower == upper):
+            relation = "greater than" if lower > upper else "equal to"
+            return (
+                (low,),
+                f"{low} {lower} is {relation} {high} {upper}, so no number is allowed",
+                f"lower {low!r} or raise {high!r}",
+            )
+    for low, high, kind in _BOUND_PAIRS:
+        lower, upper = schema.get(low), schema.get(high)
+        if _is_number(lower) and _is_number(upper) and lower > upper:
+            return (
+                (low,),
+                f"{low} {lower} is greater than {high} {upper}, so no {kind} "
+                "is allowed",
+                f"lower {low!r} or raise {high!r}",
+            )
+    return _object_contradiction(schema) or _array_contradiction(schema)
+
+
+def _object_contradiction(schema: dict[str, Any]) -> tuple[KeyPath, str, str] | None:
+    properties = _mapping(schema.get("properties"))
+    patterns = [key for key in _mapping(schema.get("patternProperties")) if key]
+    required = [name for name in _sequence(schema.get("required")) if name]
+    for name in required:
+        if properties.get(name) is False:
+            return (
+                ("properties", name),
+                f"property {name!r} is required, but its schema false allows no value",
+                f"give {name!r} a schema that allows a value, or remove it from "
+                "'required'",
+            )
+        if (
+            name not in properties
+            and schema.get("additionalProperties") is False
+            and not any(_pattern_search(pattern, str(name)) for pattern in patterns)
+        ):
+            return (
+                ("required",),
+                f"required property {name!r} is not allowed, because it is not under "
+                "'properties' and 'additionalProperties' is false",
+                f"add {name!r} under 'properties', or remove it from 'required'",
+            )
+    max_properties = schema.get("maxProperties")
+    if _is_number(max_properties) and len(set(map(str, required))) > max_properties:
+        return (
+            ("maxProperties",),
+            f"maxProperties {max_properties} is less than the "
+            f"{len(set(map(str, required)))} required properties",
+            "raise 'maxProperties', or require fewer properties",
+        )
+    return None
+
+
+def _array_contradiction(schema: dict[str, Any]) -> tuple[KeyPath, str, str] | None:
+    min_items = schema.get("minItems", 0)
+    prefix = _sequence(schema.get("prefixItems"))
+    if (
+        schema.get("items") is False
+        and _is_number(min_items)
+        and min_items > len(prefix)
+    ):
+        allowed = f"the {len(prefix)} that 'prefixItems' lists" if prefix else "none"
+        return (
+            ("minItems",),
+            f"minItems {min_items} asks for more items than {allowed}, because "
+            "'items' is false",
+            "lower 'minItems', or allow more items",
+        )
+    return None
+
+
+def _blame(schema: dict[str, Any], keyword: str) -> tuple[str, str]:
+    """Return the message and hint for a keyword that no derivable value meets."""
+    format_name = schema.get("format")
+    if keyword == "pattern" and isinstance(format_name, str):
+        return (
+            f"nanogen finds no {format_name!r} value that matches pattern "
+            f"{schema['pattern']!r}",
+            "add 'examples' with such a value, or change the pattern or the format",
+        )
+    if keyword == "format" and "pattern" in schema:
+        return _blame(schema, "pattern")
+    return (
+        f"no value that nanogen can derive meets {keyword!r} together with the rest "
+        "of the schema",
+        f"add 'examples' with a value that matches the whole schema, or change "
+        f"{keyword!r}",
+    )
+
+
+def _has_type(value: Any, types: list[Any]) -> bool:
+    return any(
+        isinstance(name, str)
+        and name in _TYPE_NAMES
+        and Draft202012Validator.TYPE_CHECKER.is_type(value, name)
+        for name in types
+    )
+
+
+def _is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _pattern_search(pattern: str, text: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            return re.search(pattern, text) is not None
+    except re.error:
+        return False
 
 
 # --- Helpers ----------------------------------------------------------------

@@ -17,9 +17,11 @@ import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,12 @@ TARGETS = ("python-fastapi",)
 # The `name` pattern of the capability list's JSON Schema.
 PROJECT_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 PROJECT_MAX_LENGTH = 63
+# The folders of a workspace that nanogen fills: a workspace written inside
+# one of them would mix its files with generated ones, and the next
+# `generate` of the outer workspace could remove them.
+GENERATED_FOLDERS = ("services", "specs", ".nanogen")
+# Either file marks a folder as a workspace.
+WORKSPACE_MARKERS = ("nanogen.yaml", ".nanogen/manifest.json")
 
 # Commits of the template bundle get a fixed author and date, so that one
 # nanogen version always produces the same commit id.
@@ -83,6 +91,80 @@ def support_files() -> list[RenderedFile]:
     ]
 
 
+def check_output_folder(folder: Path, *, workspaces: Iterable[Path] = ()) -> None:
+    """Raise `OutputError` unless a workspace can be written into `folder`.
+
+    The folder must be a folder or absent, below folders only, and outside
+    the `GENERATED_FOLDERS` of every workspace above it: each of `workspaces`
+    (such as the folder of the input) and each folder that holds a
+    `WORKSPACE_MARKERS` file. Symbolic links are followed.
+    """
+    folder = Path(folder)
+    shown = str(folder)
+    for candidate in (folder, *folder.parents):
+        kind = _file_kind(candidate)
+        if kind is None:
+            continue
+        if kind == "a folder":
+            break
+        if candidate == folder:
+            raise OutputError(
+                f"output folder {shown!r} is {kind}; choose a folder to write the "
+                "workspace into"
+            )
+        raise OutputError(
+            f"output folder {shown!r} cannot be created because {str(candidate)!r} "
+            f"is {kind}; choose a folder whose parents are folders"
+        )
+
+    resolved = _resolve(folder)
+    roots = {_resolve(Path(workspace)) for workspace in workspaces}
+    roots.update(
+        parent
+        for parent in resolved.parents
+        if any(_file_kind(parent / marker) == "a file" for marker in WORKSPACE_MARKERS)
+    )
+    for root in sorted(roots):
+        for name in GENERATED_FOLDERS:
+            generated = root / name
+            if not resolved.is_relative_to(generated):
+                continue
+            where = "is" if resolved == generated else "is inside"
+            raise OutputError(
+                f"output folder {shown!r} {where} {str(generated)!r}, the {name}/ "
+                f"folder that nanogen fills in the workspace {str(root)!r}; "
+                "choose a folder outside it"
+            )
+
+
+def _file_kind(path: Path) -> str | None:
+    """Name what is at `path`, following symbolic links; None when nothing is.
+
+    A path that cannot be examined, as below a folder without search
+    permission, counts as absent, and writing it reports the error later.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        try:
+            path.lstat()
+        except OSError:
+            return None
+        return "a symbolic link that does not resolve"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a file"
+
+
+def _resolve(path: Path) -> Path:
+    """Follow symbolic links where they resolve; keep the path absolute otherwise."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        # Python before 3.13 raises RuntimeError on a symbolic link loop.
+        return Path(os.path.normpath(path.absolute()))
+
+
 def default_project(folder: Path) -> str:
     """Derive a kebab-case project name from a folder name: `My Shop` -> `my-shop`."""
     name = re.sub(r"[^a-z0-9]+", "-", Path(folder).resolve().name.lower())
@@ -123,6 +205,7 @@ def create_workspace(
     """
     folder = Path(folder)
     _check_folder(folder)
+    check_output_folder(folder)
     ask = interactive and not defaults and sys.stdin.isatty()
     data = _answers(project=project, target=target, security=security)
     if not ask and "project" not in data:

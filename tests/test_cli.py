@@ -284,3 +284,165 @@ def test_uvicorn_serves_a_generated_service(shop):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+# --- Output folders ---------------------------------------------------------
+
+
+def test_generate_output_below_a_file(tmp_path, runner):
+    workspace = make_workspace(tmp_path, "minimal")
+    before = snapshot(workspace)
+    result = runner("generate", "-o", "nanogen.yaml/out", cwd=workspace)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "nanogen: output folder 'nanogen.yaml/out' cannot be created because "
+        "'nanogen.yaml' is a file; choose a folder whose parents are folders\n"
+    )
+    assert snapshot(workspace) == before
+
+
+def test_generate_output_is_a_file(tmp_path, runner):
+    workspace = make_workspace(tmp_path, "minimal")
+    before = snapshot(workspace)
+    result = runner("generate", "-o", "nanogen.yaml", cwd=workspace)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "nanogen: output folder 'nanogen.yaml' is a file; choose a folder to write "
+        "the workspace into\n"
+    )
+    assert snapshot(workspace) == before
+
+
+def test_generate_output_inside_other_workspace_services(shop, tmp_path, runner):
+    other = make_workspace(tmp_path, "minimal")
+    target = shop / "services" / "payments_calculate_tax" / "nested"
+    before = snapshot(shop)
+    result = runner("generate", "-o", target, cwd=other)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"nanogen: output folder {str(target)!r} is inside "
+        f"{str((shop / 'services').resolve())!r}, the services/ folder that nanogen "
+        f"fills in the workspace {str(shop.resolve())!r}; choose a folder outside it\n"
+    )
+    assert snapshot(shop) == before
+    assert list(snapshot(other)) == ["nanogen.yaml"]
+
+
+def test_generate_output_inside_own_specs(tmp_path, runner):
+    # The config is not named nanogen.yaml and nothing was generated yet, so
+    # only its own folder marks the workspace.
+    folder = tmp_path / "project"
+    folder.mkdir()
+    shutil.copy(SPECS / "minimal.yaml", folder / "minimal.yaml")
+    result = runner("generate", "-c", "minimal.yaml", "-o", "specs/out", cwd=folder)
+    assert result.exit_code == 1
+    assert "is inside" in result.stderr
+    assert "the specs/ folder that nanogen fills" in result.stderr
+    assert sorted(path.name for path in folder.iterdir()) == ["minimal.yaml"]
+
+
+def test_generate_output_is_own_services(tmp_path, runner):
+    workspace = make_workspace(tmp_path, "minimal")
+    result = runner("generate", "-o", "services", cwd=workspace)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("nanogen: output folder 'services' is ")
+    assert not (workspace / "services").exists()
+
+
+def test_generate_output_beside_workspace_accepted(tmp_path, runner):
+    workspace = make_workspace(tmp_path, "minimal")
+    result = runner("-q", "generate", "-o", tmp_path / "elsewhere", cwd=workspace)
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "elsewhere" / ".nanogen" / "manifest.json").is_file()
+
+
+def test_split_output_inside_workspace_services(shop, tmp_path, runner):
+    document = tmp_path / "api.yaml"
+    document.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n"
+        "paths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok}\n"
+    )
+    before = snapshot(shop)
+    result = runner("split", document, "-o", shop / "services" / "split", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "the services/ folder that nanogen fills" in result.stderr
+    assert snapshot(shop) == before
+
+
+# --- Inputs that are not YAML files -----------------------------------------
+
+
+def test_validate_folder_gets_nanogen_message(tmp_path, runner):
+    result = runner("validate", tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{tmp_path}: is a folder, not a file; give the path of a YAML or JSON file\n"
+    )
+
+
+def test_validate_capability_list_over_limit(tmp_path, runner):
+    path = tmp_path / "nanogen.yaml"
+    with path.open("wb") as stream:
+        stream.truncate(16 * 1024 * 1024 + 1)
+    result = runner("validate", path)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"{path}: file is 16.1 MiB, larger than the limit of 16 MiB; "
+    )
+
+
+def test_split_max_file_size_option(tmp_path, runner):
+    path = tmp_path / "api.yaml"
+    with path.open("wb") as stream:
+        stream.truncate(3 * 1024 * 1024 // 2)
+    rejected = runner("split", path, "--max-file-size", "1", "-o", tmp_path / "out")
+    assert rejected.exit_code == 1
+    assert rejected.stderr.startswith(
+        f"{path}: file is 1.5 MiB, larger than the limit of 1 MiB; "
+    )
+    # With the default limit the file is read, and fails on its content.
+    read = runner("split", path, "-o", tmp_path / "out")
+    assert read.exit_code == 1
+    assert "larger than the limit" not in read.stderr
+    assert not (tmp_path / "out").exists()
+
+
+SPLIT_INPUT_HEAD = (
+    "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n"
+    "paths:\n  /a:\n    get:\n      summary: <<\n"
+    "      responses:\n        '200': {description: ok}\n"
+)
+
+
+def test_split_merge_key_chain_rejected(tmp_path, runner):
+    lines = ["x-chain:", "  m0: &m0 {k0: 0}"]
+    lines += [f"  m{i}: &m{i} {{<<: *m{i - 1}, k{i}: {i}}}" for i in range(1, 1000)]
+    path = tmp_path / "api.yaml"
+    path.write_text(SPLIT_INPUT_HEAD + "\n".join(lines) + "\n")
+    result = runner("split", path, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"{path}:717: YAML merge keys ('<<') copy more than "
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_split_alias_bomb_rejected(tmp_path, runner):
+    lines = ["x-bomb:", "  a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 10):
+        lines.append(f"  a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 10)}]")
+    path = tmp_path / "api.yaml"
+    path.write_text(SPLIT_INPUT_HEAD + "\n".join(lines) + "\n")
+    result = runner("split", path, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "YAML aliases expand the data to more than 1,000,000 values" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_split_summary_merge_sign_is_text(tmp_path, runner):
+    path = tmp_path / "api.yaml"
+    path.write_text(SPLIT_INPUT_HEAD)
+    result = runner("-q", "split", path, "--specs-only", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    capabilities = yaml.safe_load((tmp_path / "out" / "nanogen.yaml").read_text())
+    assert capabilities["services"]["a"]["capabilities"][0]["summary"] == "<<"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import gc
 import json
 import os
 import shutil
 import subprocess
 import sys
+import uuid
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,12 +20,16 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from openapi_spec_validator.validation import keywords
+from openapi_spec_validator.validation.validators import SpecValidator
 
+from nanogen import emit
 from nanogen.decompose import decompose_capabilities, iter_refs
 from nanogen.emit import (
     HEADER_COMMENT,
     agent_hints,
     document_json,
+    document_problems,
     dump_document,
     emit_document,
     validate_document,
@@ -489,6 +497,87 @@ def test_validate_document_names_location() -> None:
     }
     with pytest.raises(InternalError, match="svc-do-thing"):
         validate_document(doc, name="svc-do-thing")
+
+
+class TrackedDocument(dict):
+    """A document that a weak reference can follow, to see when it is freed."""
+
+
+def test_validation_keeps_no_document_alive() -> None:
+    documents = [TrackedDocument(emit_document(make_nanoservice())) for _ in range(3)]
+    references = [weakref.ref(document) for document in documents]
+    validate_document(documents[0], name="svc-do-thing")
+    assert document_problems(documents[1], file="a.yaml") == []
+    assert document_problems(documents[2], file="b.yaml", limit=1) == []
+
+    del documents
+    gc.collect()
+
+    assert [reference() for reference in references] == [None, None, None]
+    assert SpecValidator.iter_errors.__wrapped__.cache_info().currsize == 0
+
+
+def unique_schema_document() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return an emitted document and an output schema no other test uses."""
+    output = {
+        "type": "object",
+        "description": f"unique {uuid.uuid4()}",
+        "properties": {"id": {"type": "string"}},
+        "additionalProperties": False,
+    }
+    return emit_document(make_nanoservice(output_schema=output)), output
+
+
+def test_schema_meta_check_runs_once_per_content(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checked: list[Any] = []
+    original = keywords.SchemaValidator._validate_schema_meta
+
+    def counting(self: Any, schema: Any, value: Any) -> Any:
+        checked.append(copy.deepcopy(value))
+        return original(self, schema, value)
+
+    monkeypatch.setattr(keywords.SchemaValidator, "_validate_schema_meta", counting)
+    document, output = unique_schema_document()
+
+    validate_document(document, name="first")
+    validate_document(copy.deepcopy(document), name="second")
+
+    assert checked.count(output) == 1
+
+
+def test_failing_schema_checked_every_time() -> None:
+    document, _ = unique_schema_document()
+    broken = copy.deepcopy(document)
+    broken["components"]["schemas"]["DoThingOutput"]["type"] = "objekt"
+
+    validate_document(document, name="valid")
+    for _ in range(2):
+        problems = document_problems(broken, file="broken.yaml")
+        assert problems, "the broken schema was not reported"
+        assert "objekt" in problems[0].message
+        with pytest.raises(InternalError, match="objekt"):
+            validate_document(broken, name="broken")
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"a": 1}, {"a": 1.0}),
+        ({"a": 1}, {"a": True}),
+        ({"a": None}, {"a": "null"}),
+        ({"a": [1]}, {"a": ["1"]}),
+    ],
+)
+def test_schema_digest_tells_types_apart(first: Any, second: Any) -> None:
+    assert emit._json_digest(first) != emit._json_digest(second)
+
+
+@pytest.mark.parametrize("value", [{1: "a"}, {"a": (1, 2)}, {"a": float("nan")}])
+def test_schema_digest_none_for_non_json_values(value: Any) -> None:
+    # `json.dumps` writes the key 1 as "1", a tuple as a list and NaN as NaN.
+    assert emit._json_digest(value) is None
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))

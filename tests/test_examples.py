@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import pytest
@@ -9,7 +10,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from nanogen.examples import ExampleError, derive_example, to_json_schema_2020
+from nanogen.examples import (
+    Direction,
+    ExampleError,
+    can_send_parameter,
+    derive_example,
+    normalize_numbers,
+    pattern_matches,
+    schema_for_direction,
+    to_json_schema_2020,
+)
 
 REF = "#/components/schemas/"
 
@@ -567,3 +577,497 @@ def test_derive_example_property(schema: Any) -> None:
     # Every schema the strategy builds has an instance, so an error is a bug.
     value = derive_example(schema, COMPONENTS)
     assert_valid(schema, value, COMPONENTS)
+
+
+# -- keywords that derived examples must meet ---------------------------------
+
+
+def assert_valid_portably(schema: Any, value: Any) -> None:
+    """Check `value` with jsonschema and each string against ECMA-262 `$`."""
+    assert_valid(schema, value, {})
+    strings = [value] if isinstance(value, str) else []
+    if isinstance(value, dict):
+        strings.extend(key for key in value if isinstance(key, str))
+    for text in strings:
+        assert not text.endswith("\n"), f"{text!r} relies on `$` before a newline"
+
+
+KEYWORD_SCHEMAS: list[tuple[str, Any]] = [
+    ("integer-written-as-float", {"type": "integer", "examples": [2.0]}),
+    ("integer-const-float", {"type": "integer", "const": 3.0}),
+    (
+        "pattern-properties-closed",
+        {
+            "type": "object",
+            "minProperties": 2,
+            "patternProperties": {"^x-[a-z]+$": {"type": "integer"}},
+            "additionalProperties": False,
+        },
+    ),
+    (
+        "pattern-properties-required",
+        {
+            "type": "object",
+            "required": ["x-id"],
+            "patternProperties": {"^x-": {"type": "string", "minLength": 2}},
+            "additionalProperties": False,
+        },
+    ),
+    ("pattern-end", {"type": "string", "pattern": "^[a-z]{2}$", "minLength": 2}),
+    ("pattern-posix-class", {"type": "string", "pattern": "^[[:alpha:]]+$"}),
+    ("pattern-set-difference", {"type": "string", "pattern": "^[a-z--b]+$"}),
+    ("multiple-of-tenth", {"type": "number", "multipleOf": 0.1, "minimum": 0.25}),
+    (
+        "multiple-of-tenth-narrow",
+        {"type": "number", "multipleOf": 0.1, "minimum": 0.55, "maximum": 0.95},
+    ),
+    (
+        "prefix-items-closed",
+        {
+            "type": "array",
+            "prefixItems": [{"const": "a"}, {"type": "integer", "minimum": 3}],
+            "items": False,
+            "minItems": 2,
+        },
+    ),
+    (
+        "contains-bounded",
+        {
+            "type": "array",
+            "items": {"type": "integer"},
+            "contains": {"minimum": 5},
+            "minContains": 2,
+            "maxContains": 2,
+            "minItems": 4,
+        },
+    ),
+    (
+        "contains-unique",
+        {
+            "type": "array",
+            "items": {"type": "integer"},
+            "contains": {"multipleOf": 3},
+            "minContains": 2,
+            "uniqueItems": True,
+        },
+    ),
+    (
+        "min-properties-from-optional",
+        {
+            "type": "object",
+            "properties": {"a": {"type": "integer"}, "b": {"type": "string"}},
+            "minProperties": 2,
+            "additionalProperties": False,
+        },
+    ),
+    (
+        "dependent-required",
+        {
+            "type": "object",
+            "required": ["card"],
+            "properties": {"card": {"type": "string"}, "cvc": {"type": "integer"}},
+            "dependentRequired": {"card": ["cvc"]},
+            "additionalProperties": False,
+        },
+    ),
+    (
+        "dependent-schemas",
+        {
+            "type": "object",
+            "required": ["card"],
+            "properties": {"card": {"type": "string"}},
+            "dependentSchemas": {
+                "card": {
+                    "required": ["expiry"],
+                    "properties": {
+                        "expiry": {"type": "string", "pattern": "^\\d\\d/\\d\\d$"}
+                    },
+                }
+            },
+        },
+    ),
+    (
+        "if-then-else-else-branch",
+        {
+            "type": "integer",
+            "if": {"minimum": 10},
+            "then": {"multipleOf": 7, "maximum": 12},
+            "else": {"maximum": 0},
+        },
+    ),
+    (
+        "if-then-object",
+        {
+            "type": "object",
+            "required": ["kind"],
+            "properties": {"kind": {"enum": ["a", "b"]}},
+            "if": {"properties": {"kind": {"const": "a"}}},
+            "then": {"required": ["size"], "properties": {"size": {"type": "integer"}}},
+            "else": {"required": ["name"], "properties": {"name": {"type": "string"}}},
+        },
+    ),
+    ("not-const", {"type": "string", "not": {"const": "example"}}),
+    ("not-short", {"type": "string", "not": {"maxLength": 10}}),
+    ("not-type", {"not": {"type": ["string", "object", "array", "boolean"]}}),
+    (
+        "property-names",
+        {
+            "type": "object",
+            "propertyNames": {"pattern": "^[A-Z]+$"},
+            "minProperties": 2,
+        },
+    ),
+    (
+        "property-names-enum",
+        {
+            "type": "object",
+            "propertyNames": {"enum": ["red", "green"]},
+            "additionalProperties": {"type": "boolean"},
+            "minProperties": 1,
+        },
+    ),
+    (
+        "one-of-overlapping-strings",
+        {"oneOf": [{"type": "string"}, {"type": "string", "maxLength": 10}]},
+    ),
+    (
+        "one-of-overlapping-objects",
+        {
+            "oneOf": [
+                {"type": "object", "properties": {"a": {"type": "integer"}}},
+                {"type": "object", "properties": {"b": {"type": "integer"}}},
+            ]
+        },
+    ),
+    (
+        "one-of-bounds",
+        {
+            "oneOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "integer", "maximum": 5},
+            ]
+        },
+    ),
+    ("const-object", {"const": {"a": [1, 2.0]}}),
+    (
+        "unique-objects",
+        {
+            "type": "array",
+            "items": {"type": "object"},
+            "minItems": 3,
+            "uniqueItems": True,
+        },
+    ),
+    (
+        "unique-enum",
+        {
+            "type": "array",
+            "items": {"enum": [1, 2, 3]},
+            "minItems": 3,
+            "uniqueItems": True,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [schema for _, schema in KEYWORD_SCHEMAS],
+    ids=[name for name, _ in KEYWORD_SCHEMAS],
+)
+def test_derive_example_meets_keyword(schema: Any) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = derive_example(schema, {})
+
+    assert_valid_portably(schema, value)
+    assert [str(item.message) for item in caught] == []
+
+
+def test_derive_example_writes_integers_as_int() -> None:
+    value = derive_example(
+        {"type": "object", "required": ["n"], "properties": {"n": {"examples": [2.0]}}}
+    )
+
+    assert value == {"n": 2}
+    assert isinstance(value["n"], int)
+
+
+def test_derive_example_multiple_of_tenth_passes_float_check() -> None:
+    schema = {"type": "number", "multipleOf": 0.1, "minimum": 0.55, "maximum": 0.95}
+
+    value = derive_example(schema)
+
+    # jsonschema divides by 0.1: 0.6 / 0.1 is 5.999..., but 0.8 / 0.1 is 8.0.
+    assert value in (0.8, 0.9)
+
+
+def test_derive_example_pattern_needs_no_final_newline() -> None:
+    # Python's `$` also matches before a final newline, so "a\n" matches
+    # there; ECMA-262's does not.
+    with pytest.raises(ExampleError, match="no candidate"):
+        derive_example({"type": "string", "pattern": "^a$", "minLength": 2})
+
+
+USER = {
+    "type": "object",
+    "required": ["name", "id", "password"],
+    "properties": {
+        "name": {"type": "string"},
+        "id": {"type": "string", "readOnly": True},
+        "password": {"type": "string", "writeOnly": True},
+        "token": {"$ref": REF + "Token"},
+        "note": {"type": "string", "readOnly": True},
+    },
+}
+TOKEN = {"Token": {"type": "string", "writeOnly": True}}
+
+
+def test_derive_example_request_leaves_out_read_only() -> None:
+    value = derive_example(USER, TOKEN, direction="request")
+
+    assert "id" not in value
+    assert "note" not in value
+    assert value["password"] == "example"
+    assert value["token"] == "example"
+
+
+def test_derive_example_response_leaves_out_write_only() -> None:
+    value = derive_example(USER, TOKEN, direction="response")
+
+    assert "password" not in value
+    assert "token" not in value
+    assert value["id"] == "example"
+
+
+def test_derive_example_without_direction_keeps_required_only() -> None:
+    value = derive_example(USER, TOKEN)
+
+    assert set(value) == {"name", "id", "password"}
+
+
+def test_schema_for_direction_drops_required_read_only() -> None:
+    view = schema_for_direction(USER, TOKEN, "request")
+
+    assert view["required"] == ["name", "password"]
+    assert view["properties"]["id"] is False
+    assert view["properties"]["token"] == {"$ref": REF + "Token"}
+
+
+def test_derive_example_accept_rejects_candidates() -> None:
+    schema = {"type": "string", "examples": ["a/b"]}
+
+    value = derive_example(schema, accept=lambda text: "/" not in text)
+
+    assert value == "example"
+
+
+def test_derive_example_accept_that_takes_nothing_raises() -> None:
+    with pytest.raises(ExampleError, match="can be used here"):
+        derive_example({"type": "string", "maxLength": 0}, accept=bool)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "matches"),
+    [
+        ("^a$", "a", True),
+        ("^a$", "a\n", False),
+        ("a$|^b", "b\n", True),
+        ("^[$]$", "$", True),
+        ("^\\$$", "$", True),
+        ("^[]$]+$", "]$", True),
+        ("^\\d$", "\u0663", False),
+        ("^[[:alpha:]]$", "a]", True),
+        ("^[[:alpha:]]$", "a", False),
+    ],
+)
+def test_pattern_matches(pattern: str, text: str, matches: bool) -> None:
+    assert pattern_matches(pattern, text) is matches
+
+
+def test_normalize_numbers_turns_whole_floats_into_int() -> None:
+    value = normalize_numbers({"a": [2.0, 2.5, True], "b": 1e300})
+
+    assert value == {"a": [2, 2.5, True], "b": 1e300}
+    assert isinstance(value["a"][0], int)
+    assert isinstance(value["b"], float)
+
+
+def test_normalize_numbers_returns_unchanged_value_itself() -> None:
+    value = {"a": [1, "x"]}
+
+    assert normalize_numbers(value) is value
+
+
+@pytest.mark.parametrize(
+    ("value", "location", "sendable"),
+    [
+        ("abc", "path", True),
+        ("a b%", "path", True),
+        ("", "path", False),
+        ("a/b", "path", False),
+        ("..", "path", False),
+        ("%2e", "path", False),
+        ([], "query", False),
+        ({}, "query", False),
+        (["a", "b"], "query", True),
+        (["a,b"], "query", False),
+        ([["a"]], "query", False),
+        (None, "query", True),
+        ("tab\there", "header", False),
+        (" padded", "header", False),
+        ("plain", "header", True),
+        ("a;b", "cookie", False),
+        ("ab", "cookie", True),
+    ],
+)
+def test_can_send_parameter(value: Any, location: str, sendable: bool) -> None:
+    assert can_send_parameter(value, location) is sendable
+
+
+UNSATISFIABLE_KEYWORDS: list[tuple[str, Any]] = [
+    ("enum-empty", {"enum": []}),
+    ("min-items-above-max", {"type": "array", "minItems": 2, "maxItems": 1}),
+    (
+        "required-forbidden",
+        {
+            "type": "object",
+            "required": ["a"],
+            "patternProperties": {"^x-": {}},
+            "additionalProperties": False,
+        },
+    ),
+    (
+        "ipv4-pattern",
+        {"type": "string", "format": "ipv4", "pattern": "^[a-z]+$"},
+    ),
+    (
+        "tenth-with-no-float-multiple",
+        {"type": "number", "multipleOf": 0.1, "minimum": 0.55, "maximum": 0.75},
+    ),
+    ("prefix-items-too-few", {"prefixItems": [{}], "items": False, "minItems": 2}),
+    (
+        "contains-capped",
+        {"type": "array", "contains": {}, "maxContains": 1, "minItems": 2},
+    ),
+    ("not-anything", {"not": {}}),
+    (
+        "property-names-none",
+        {"type": "object", "propertyNames": False, "minProperties": 1},
+    ),
+    ("const-against-type", {"type": "string", "const": 1}),
+]
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [schema for _, schema in UNSATISFIABLE_KEYWORDS],
+    ids=[name for name, _ in UNSATISFIABLE_KEYWORDS],
+)
+def test_derive_example_keyword_unsatisfiable_raises(schema: Any) -> None:
+    with pytest.raises(ExampleError, match="no candidate value validates"):
+        derive_example(schema, {})
+
+
+# Schemas built from the keywords above with random bounds, so that some
+# allow no value: derivation must then raise ExampleError, never return an
+# invalid value or fail otherwise.
+@st.composite
+def bounded_pairs(draw: st.DrawFn, low: str, high: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {}
+    if draw(st.booleans()):
+        schema[low] = draw(st.integers(0, 4))
+    if draw(st.booleans()):
+        schema[high] = draw(st.integers(0, 4))
+    return schema
+
+
+KEYWORD_LEAVES = st.one_of(
+    st.builds(
+        lambda bounds, step: {
+            "type": "number",
+            **bounds,
+            **({"multipleOf": step} if step else {}),
+        },
+        bounded_pairs("minimum", "maximum"),
+        st.sampled_from([None, 0.1, 0.25, 3]),
+    ),
+    st.builds(
+        lambda bounds, pattern: {
+            "type": "string",
+            **bounds,
+            **({"pattern": pattern} if pattern else {}),
+        },
+        bounded_pairs("minLength", "maxLength"),
+        st.sampled_from([None, "^[a-z]+$", "^a$", "^[[:alpha:]]+$", "b"]),
+    ),
+    st.lists(JSON_SCALARS, max_size=3).map(lambda values: {"enum": values}),
+    JSON_SCALARS.map(lambda value: {"const": value}),
+    st.sampled_from(
+        [{"type": "string", "format": "ipv4", "pattern": "^1"}, True, False]
+    ),
+)
+
+
+def extend_keywords(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    arrays = st.builds(
+        lambda items, prefix, contains, bounds, unique: {
+            "type": "array",
+            "items": items,
+            "prefixItems": prefix,
+            **({"contains": contains} if contains is not None else {}),
+            **bounds,
+            **({"uniqueItems": True} if unique else {}),
+        },
+        children,
+        st.lists(children, max_size=2),
+        st.none() | children,
+        bounded_pairs("minItems", "maxItems"),
+        st.booleans(),
+    )
+    objects = st.builds(
+        lambda properties, data: {
+            "type": "object",
+            "properties": properties,
+            "required": [name for name in properties if data.draw(st.booleans())],
+            "dependentRequired": (
+                {name: ["x_1"] for name in properties if data.draw(st.booleans())}
+            ),
+            "additionalProperties": data.draw(st.booleans()),
+            **data.draw(bounded_pairs("minProperties", "maxProperties")),
+            **({"propertyNames": {"maxLength": 4}} if data.draw(st.booleans()) else {}),
+        },
+        st.dictionaries(NAMES, children, max_size=3),
+        st.data(),
+    )
+    combined = st.one_of(
+        st.lists(children, min_size=1, max_size=3).map(lambda items: {"oneOf": items}),
+        st.lists(children, min_size=1, max_size=3).map(lambda items: {"anyOf": items}),
+        st.tuples(children, children).map(lambda pair: {"allOf": list(pair)}),
+        st.tuples(children, children, children).map(
+            lambda triple: dict(zip(("if", "then", "else"), triple, strict=True))
+        ),
+        st.tuples(children, children).map(
+            lambda pair: {"allOf": [pair[0], {"not": pair[1]}]}
+        ),
+    )
+    return st.one_of(arrays, objects, combined)
+
+
+KEYWORD_SCHEMA_STRATEGY = st.recursive(KEYWORD_LEAVES, extend_keywords, max_leaves=6)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(KEYWORD_SCHEMA_STRATEGY, st.sampled_from([None, "request", "response"]))
+def test_derive_example_valid_or_example_error(
+    schema: Any, direction: Direction | None
+) -> None:
+    try:
+        value = derive_example(schema, {}, direction=direction)
+    except ExampleError:
+        return
+    assert_valid_portably(schema, value)

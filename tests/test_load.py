@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -276,16 +285,154 @@ def test_folder(tmp_path: Path) -> None:
     )
 
 
-def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path, "a: 1\n")
+@contextlib.contextmanager
+def unprivileged() -> Iterator[None]:
+    """Run the block as the user `nobody` when the tests run as root.
 
-    def deny(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied")
+    root reads every file whatever its mode, so only another user sees
+    a permission error.
+    """
+    if os.geteuid() != 0:
+        yield
+        return
+    os.setegid(65534)
+    os.seteuid(65534)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+        os.setegid(0)
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
-    assert load_error(path) == (
-        f"{path}: cannot read the file: permission denied; check the file's permissions"
+
+def test_file_without_read_permission() -> None:
+    # Outside pytest's tmp_path, whose folders only their owner may enter.
+    folder = Path(tempfile.mkdtemp(prefix="nanogen-permission-"))
+    try:
+        folder.chmod(0o755)
+        path = write(folder, "a: 1\n")
+        path.chmod(0)
+        with unprivileged():
+            message = load_error(path)
+    finally:
+        shutil.rmtree(folder)
+    assert message == (
+        f"{path}: cannot read the file: permission denied; check the permissions "
+        "of the file and of the folders above it"
     )
+
+
+def test_folder_without_search_permission() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="nanogen-permission-"))
+    try:
+        path = write(folder, "a: 1\n")
+        folder.chmod(0o700)
+        with unprivileged():
+            message = load_error(path)
+    finally:
+        shutil.rmtree(folder)
+    assert message.startswith(f"{path}: cannot read the file: permission denied;")
+
+
+def test_path_through_a_file(tmp_path: Path) -> None:
+    file = write(tmp_path, "a: 1\n")
+    assert load_error(file / "nanogen.yaml") == (
+        f"{file / 'nanogen.yaml'}: file not found: {str(file)!r} is a file, not a "
+        "folder; check the path"
+    )
+
+
+def test_named_pipe_rejected_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "nanogen.yaml"
+    os.mkfifo(fifo)
+    # A subprocess, so that a loader that opens the FIFO and waits for a
+    # writer fails this test instead of hanging it.
+    completed = subprocess.run(
+        [sys.executable, "-m", "nanogen", "validate", str(fifo)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert completed.returncode == 1
+    assert completed.stderr == (
+        f"{fifo}: is a named pipe (FIFO), not a regular file; give the path of a "
+        "YAML or JSON file; nanogen does not read pipes, sockets or devices, "
+        "because reading them may never end\n"
+    )
+
+
+def test_socket_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "api.sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        message = load_error(path)
+    assert message.startswith(f"{path}: is a socket, not a regular file; ")
+
+
+def limit_memory() -> None:
+    """Cap the address space of a child process at 2 GiB."""
+    resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_endless_device_rejected() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "nanogen", "validate", "/dev/zero"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        preexec_fn=limit_memory,
+    )
+    assert completed.returncode == 1
+    assert completed.stderr.startswith(
+        "/dev/zero: is a character device, not a regular file; "
+    )
+
+
+def sparse_file(folder: Path, size: int, name: str = "nanogen.yaml") -> Path:
+    """Create a file of `size` bytes that takes no space on disk."""
+    path = folder / name
+    with path.open("wb") as stream:
+        stream.truncate(size)
+    return path
+
+
+def test_file_over_default_limit_rejected(tmp_path: Path) -> None:
+    path = sparse_file(tmp_path, load.DEFAULT_MAX_FILE_BYTES + 5 * load.MIB // 10)
+    assert load_error(path) == (
+        f"{path}: file is 64.5 MiB, larger than the limit of 64 MiB; check that the "
+        "path names the intended file; `nanogen split` and `nanogen convert` read "
+        "larger files with --max-file-size"
+    )
+
+
+def test_file_at_limit_is_read(tmp_path: Path) -> None:
+    limit = load.FileSizeLimit(64, "unused")
+    path = write(tmp_path, "a: 1\n" + "#" * 59)
+    assert path.stat().st_size == 64
+    assert load_file(path, size_limit=limit).data == {"a": 1}
+
+
+def test_capability_list_limit_applies(tmp_path: Path) -> None:
+    path = sparse_file(tmp_path, load.MAX_CAPABILITY_LIST_BYTES + 1)
+    with pytest.raises(InputError) as caught:
+        load_file(path, size_limit=load.CAPABILITY_LIST_SIZE_LIMIT)
+    assert str(caught.value) == (
+        f"{path}: file is 16.1 MiB, larger than the limit of 16 MiB; check that "
+        "the path names a capability list; a list this large is not supported"
+    )
+
+
+def test_size_limit_of_enclosing_block(tmp_path: Path) -> None:
+    path = write(tmp_path, "a: 1\n" + "#" * 100)
+    with load.file_size_limit(load.FileSizeLimit(100, "make it smaller")):
+        message = load_error(path)
+    assert message == (
+        f"{path}: file is 105 bytes, larger than the limit of 100 bytes; make it "
+        "smaller"
+    )
+    assert load_file(path).data == {"a": 1}
 
 
 def test_not_utf8(tmp_path: Path) -> None:
@@ -295,6 +442,12 @@ def test_not_utf8(tmp_path: Path) -> None:
         f"{path}:2: file is not valid UTF-8: byte 0xe9 cannot be decoded; "
         "save the file as UTF-8"
     )
+
+
+def test_not_utf8_line_counts_carriage_returns(tmp_path: Path) -> None:
+    path = tmp_path / "nanogen.yaml"
+    path.write_bytes(b"a: 1\rb: 2\r\nc: caf\xe9\r")
+    assert load_error(path).startswith(f"{path}:3: file is not valid UTF-8: ")
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n"])
@@ -463,3 +616,274 @@ def test_nesting_at_limit_accepted(tmp_path: Path) -> None:
 def test_parser_nesting_limit_reported(tmp_path: Path) -> None:
     path = write(tmp_path, "a: " + "[" * 5000 + "]" * 5000 + "\n")
     assert "nested too deep" in load_error(path)
+
+
+# --- Line breaks ------------------------------------------------------------
+
+# Characters that PyYAML and libyaml take for line breaks, as YAML 1.1 does,
+# but that YAML 1.2 and text editors show inside a line. The loader accepts
+# LS and PS inside quoted YAML strings, and all three inside JSON strings.
+QUOTED_BREAKS = {"LS": "\u2028", "PS": "\u2029"}
+JSON_BREAKS = {"LS": "\u2028", "PS": "\u2029", "NEL": "\u0085"}
+
+
+@pytest.mark.parametrize("character", QUOTED_BREAKS.values(), ids=QUOTED_BREAKS)
+def test_syntax_error_line_ignores_yaml_11_breaks(
+    tmp_path: Path, character: str
+) -> None:
+    text = f'a: "one{character}two"\nb: 1\nc: [1, 2\n'
+    path = write(tmp_path, text)
+    assert load_error(path) == (
+        f"{path}:4: invalid YAML at column 1: a '[' list is not closed; close the "
+        "list opened on line 3 with ']'"
+    )
+
+
+@pytest.mark.parametrize("character", QUOTED_BREAKS.values(), ids=QUOTED_BREAKS)
+def test_syntax_error_column_ignores_yaml_11_breaks(
+    tmp_path: Path, character: str
+) -> None:
+    path = write(tmp_path, f'a: ["one{character}two" x]\n')
+    assert load_error(path).startswith(f"{path}:1: invalid YAML at column 15: ")
+
+
+@pytest.mark.parametrize("character", QUOTED_BREAKS.values(), ids=QUOTED_BREAKS)
+def test_line_of_ignores_yaml_11_breaks(tmp_path: Path, character: str) -> None:
+    text = f"a: \"one{character}two\"\nb:\n  - c: 'x{character}y'\n"
+    loaded = load_file(write(tmp_path, text))
+    assert loaded.data == {"a": f"one{character}two", "b": [{"c": f"x{character}y"}]}
+    assert loaded.line_of(("b",)) == 2
+    assert loaded.line_of(("b", 0, "c")) == 3
+
+
+@pytest.mark.parametrize("character", QUOTED_BREAKS.values(), ids=QUOTED_BREAKS)
+def test_duplicate_key_lines_ignore_yaml_11_breaks(
+    tmp_path: Path, character: str
+) -> None:
+    text = f'a: "one{character}two"\nb: 1\nb: 2\n'
+    loaded = load_file(write(tmp_path, text))
+    assert loaded.duplicate_keys == [DuplicateKey(("b",), 2, 3)]
+
+
+def test_big_file_lines_ignore_yaml_11_breaks(tmp_path: Path) -> None:
+    path = big_document(tmp_path, extra='note: "one\u2028two\u2029three"\nafter: 1\n')
+    loaded = load_file(path)
+    assert not loaded.positions_built
+    assert loaded.line_of(("after",)) == 40_005
+
+
+@pytest.mark.parametrize("character", JSON_BREAKS.values(), ids=JSON_BREAKS)
+def test_json_lines_ignore_yaml_11_breaks(tmp_path: Path, character: str) -> None:
+    text = f'{{"a": "one{character}two",\n"b": 1,\n"b": 2,\n"c": [1, {{"d": 2}}]}}'
+    loaded = load_file(write(tmp_path, text, "x.json"))
+    assert loaded.data["a"] == f"one{character}two"
+    assert loaded.line_of(("c", 1, "d")) == 4
+    assert loaded.duplicate_keys == [DuplicateKey(("b",), 2, 3)]
+
+
+HIDDEN_BREAKS = {
+    "LS in a comment": (
+        "nanogen: 1\n# Amounts are in cents.\u2028security: none\n",
+        "2: LS (U+2028) at column 24",
+        "\\L",
+    ),
+    "PS in a plain value": ("a: one\u2029two\n", "1: PS (U+2029) at column 7", "\\P"),
+    "LS in a block value": (
+        "a: |\n  one\u2028two\n",
+        "2: LS (U+2028) at column 6",
+        "\\L",
+    ),
+    "LS in a key": ("a: 1\nb\u2028: 2\n", "2: LS (U+2028) at column 2", "\\L"),
+    "NEL in a quoted value": (
+        'a: "one\x85two"\n',
+        "1: NEL (U+0085) at column 8",
+        "\\N",
+    ),
+    "NEL before a syntax error": ("a: x\x85y\n", "1: NEL (U+0085) at column 5", "\\N"),
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "escape"), HIDDEN_BREAKS.values(), ids=HIDDEN_BREAKS
+)
+def test_hidden_line_break_rejected(
+    tmp_path: Path, text: str, where: str, escape: str
+) -> None:
+    path = write(tmp_path, text)
+    assert load_error(path) == (
+        f"{path}:{where} is a line break to nanogen's YAML parser, which follows "
+        "YAML 1.1, but not to YAML 1.2 or text editors; remove it, or write it "
+        f"as {escape} inside a double-quoted string"
+    )
+
+
+def test_escaped_line_separator_accepted(tmp_path: Path) -> None:
+    text = 'a: "one\\Ltwo\\u2029three\\Nfour"\n'
+    assert load_file(write(tmp_path, text)).data == {
+        "a": "one\u2028two\u2029three\x85four"
+    }
+
+
+def test_syntax_error_before_hidden_break_reported(tmp_path: Path) -> None:
+    # The scan for line breaks stops at the error, so the break after it
+    # cannot be told from one inside a quoted string.
+    path = write(tmp_path, "a: @b\nc: x\u2028y\n")
+    assert load_error(path) == (
+        f"{path}:1: invalid YAML at column 4: '@' cannot start a value; quote the value"
+    )
+
+
+def test_carriage_return_lines(tmp_path: Path) -> None:
+    loaded = load_file(write(tmp_path, "a: 1\rb: 2\r\nc: 3\r"))
+    assert loaded.data == {"a": 1, "b": 2, "c": 3}
+    assert loaded.line_of(("c",)) == 3
+
+
+def test_json_error_line_counts_carriage_returns(tmp_path: Path) -> None:
+    path = write(tmp_path, '{"a": 1,\r"b": \r}', "x.json")
+    assert load_error(path) == (
+        f"{path}:3: invalid JSON at column 1: expecting value; fix the JSON syntax "
+        "at that position"
+    )
+
+
+def test_control_character_line_after_non_ascii_text(tmp_path: Path) -> None:
+    # libyaml gives the byte offset of the character, which runs ahead of the
+    # character offset by one for each two-byte character before it.
+    text = "a: " + "é" * 300 + "\nb: 1\nc: x\x1cy\n" + "d: 2\n" * 200
+    path = write(tmp_path, text)
+    assert load_error(path).startswith(f"{path}:3: invalid YAML: control character")
+
+
+# --- Merge keys -------------------------------------------------------------
+
+# Each case: the text, the data of `child`, and for each of its keys the line,
+# counted from 0, of the key that supplies the value.
+MERGES = {
+    "own key wins": (
+        "base: &b {x: 1, y: 2}\nchild:\n  <<: *b\n  y: 3\n",
+        {"x": 1, "y": 3},
+        {"x": 0, "y": 3},
+    ),
+    "first listed wins": (
+        "a: &a {xx: 1}\nb: &b {xx: 2, yy: 2}\nchild: {<<: [*a, *b]}\n",
+        {"xx": 1, "yy": 2},
+        {"xx": 0, "yy": 1},
+    ),
+    "first merge key wins": (
+        "a: &a {xx: 1}\nb: &b {xx: 2, yy: 2}\nchild: {<<: *a, <<: *b}\n",
+        {"xx": 1, "yy": 2},
+        {"xx": 0, "yy": 1},
+    ),
+    "nested merge": (
+        "a: &a {x: 1}\nb: &b {y: 2}\nc: &c {<<: *a, w: 0}\nchild: {<<: [*c, *b]}\n",
+        {"x": 1, "w": 0, "y": 2},
+        {"x": 0, "w": 2, "y": 1},
+    ),
+    "repeated source": (
+        "a: &a {x: 1, y: 2}\nchild: {<<: [*a, *a, *a], y: 5}\n",
+        {"x": 1, "y": 5},
+        {"x": 0, "y": 1},
+    ),
+    "merge after own keys": (
+        "a: &a {x: 1, z: 3}\nchild: {y: 2, <<: *a, x: 0}\n",
+        {"x": 0, "z": 3, "y": 2},
+        {"x": 1, "z": 0, "y": 1},
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "expected", "lines"), MERGES.values(), ids=MERGES)
+def test_merge_keys(tmp_path: Path, text: str, expected: dict, lines: dict) -> None:
+    loaded = load_file(write(tmp_path, text))
+    assert loaded.data["child"] == expected
+    assert list(loaded.data["child"]) == list(expected), "the key order differs"
+    for key, line in lines.items():
+        assert loaded.line_of(("child", key)) == line + 1, key
+
+
+def test_merge_key_lines_of_big_file(tmp_path: Path) -> None:
+    # Above FAST_PATH_BYTES the nodes are parsed again without the merges
+    # applied, and the line lookup applies them itself.
+    parts = []
+    for number, (text, _, _) in enumerate(MERGES.values()):
+        renamed = text.replace("&", f"&case{number}_").replace("*", f"*case{number}_")
+        indented = "".join(f"  {line}\n" for line in renamed.splitlines())
+        parts.append(f"case{number}:\n{indented}")
+    loaded = load_file(big_document(tmp_path, extra="".join(parts)))
+    assert not loaded.positions_built
+
+    first_line = 40_004
+    for number, (text, expected, lines) in enumerate(MERGES.values()):
+        case = f"case{number}"
+        assert loaded.data[case]["child"] == expected
+        for key, line in lines.items():
+            assert loaded.line_of((case, "child", key)) == first_line + 1 + line, key
+        first_line += 1 + len(text.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("summary: <<\n", {"summary": "<<"}),
+        ("a: [x, <<]\n", {"a": ["x", "<<"]}),
+        ("<<x: 1\n", {"<<x": 1}),
+        ('"<<": 1\n', {"<<": 1}),
+    ],
+)
+def test_merge_sign_outside_merge_key_is_text(
+    tmp_path: Path, text: str, expected: dict
+) -> None:
+    assert load_file(write(tmp_path, text)).data == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [("1", "'1'"), ("text", "'text'"), ("[*a, x]", "'x'"), ("[[1]]", "a list")],
+)
+def test_merge_of_non_mapping_rejected(tmp_path: Path, value: str, found: str) -> None:
+    path = write(tmp_path, f"base: &a {{x: 1}}\nchild:\n  <<: {value}\n  y: 2\n")
+    assert load_error(path) == (
+        f"{path}:3: the merge key '<<' needs a mapping or a list of mappings, not "
+        f"{found}; write '<<: *name' where '&name' marks a mapping, or quote the "
+        'key as "<<" for a key named <<'
+    )
+
+
+def merge_chain(length: int) -> str:
+    """Return mappings that each merge the one before: quadratic in `length`."""
+    lines = ["m0: &m0 {k0: 0}"]
+    lines += [f"m{i}: &m{i} {{<<: *m{i - 1}, k{i}: {i}}}" for i in range(1, length)]
+    return "\n".join(lines) + "\n"
+
+
+def test_merge_chain_rejected(tmp_path: Path) -> None:
+    path = write(tmp_path, merge_chain(1_000))
+    message = load_error(path)
+    assert message.startswith(f"{path}:708: YAML merge keys ('<<') copy more than ")
+    assert f"{load.MAX_MERGED_KEYS:,} keys" in message
+
+
+def test_merge_chain_below_limit_loads(tmp_path: Path) -> None:
+    data = load_file(write(tmp_path, merge_chain(100))).data
+    assert data["m99"] == {f"k{i}": i for i in range(100)}
+
+
+def test_repeated_merges_do_not_grow(tmp_path: Path) -> None:
+    # Without each key kept once, every level would hold ten times the keys of
+    # the level before, 10**8 at the last.
+    lines = ["m0: &m0 {k: 0}"]
+    lines += [
+        f"m{i}: &m{i} {{<<: [{', '.join([f'*m{i - 1}'] * 10)}]}}" for i in range(1, 9)
+    ]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    code = f"from nanogen.load import load_file; print(load_file({str(path)!r}).data['m8'])"
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limit_memory,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == "{'k': 0}\n"

@@ -11,11 +11,14 @@ import importlib.util
 import itertools
 import json
 import sys
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from pydantic import TypeAdapter, ValidationError
 
@@ -59,7 +62,11 @@ def jsonschema_accepts(schemas: dict[str, Any], name: str, instance: Any) -> boo
             "schemas": {key: to_json_schema_2020(s) for key, s in schemas.items()}
         },
     }
-    return bool(Draft202012Validator(root).is_valid(instance))
+    with warnings.catch_warnings():
+        # jsonschema compiles patterns with `re`, which warns about
+        # `[[:alpha:]]` and `[a-z--b]` though it reads them.
+        warnings.simplefilter("ignore", FutureWarning)
+        return bool(Draft202012Validator(root).is_valid(instance))
 
 
 # -- patterns --------------------------------------------------------------
@@ -295,6 +302,303 @@ def test_discriminator_with_shared_value_is_plain_union(tmp_path: Path) -> None:
 
     assert accepts(module, "Action", {"type": "reboot"})
     assert not accepts(module, "Action", {"type": "halt"})
+
+
+# -- models never reject what the schema allows -------------------------------
+
+# Schemas whose keywords pydantic reads differently from JSON Schema. The
+# generated service validates with jsonschema first, so a model may accept
+# more than its schema, but never less.
+DISAGREEING_SCHEMAS: dict[str, Any] = {
+    "HalfBound": {"type": "integer", "minimum": 0.5, "exclusiveMaximum": 2.5},
+    "Tenths": {"type": "number", "multipleOf": 0.1},
+    "EndOfLine": {"type": "string", "pattern": "^a$"},
+    "PosixClass": {"type": "string", "pattern": "^[[:alpha:]]+$"},
+    "SetDifference": {"type": "string", "pattern": "^[a-z--b]+$"},
+    "ConstOne": {"const": 1},
+    "ConstTrue": {"const": True},
+    "MixedEnum": {"enum": [1, "a", None, [1]]},
+    "IntegerEnum": {"type": "integer", "enum": [1, 2.0]},
+    "Unique": {"type": "array", "uniqueItems": True},
+    "UniqueObjects": {
+        "type": "array",
+        "uniqueItems": True,
+        "items": {"$ref": "#/components/schemas/Point"},
+    },
+    "Point": {
+        "type": "object",
+        "properties": {"x": {"type": "integer"}, "y": {"type": "integer"}},
+    },
+    "Extensions": {
+        "type": "object",
+        "properties": {"name": {"type": "string"}},
+        "patternProperties": {"^x-": {"type": "string"}},
+        "additionalProperties": False,
+    },
+    "OnlyExtensions": {
+        "type": "object",
+        "patternProperties": {"^x-": {"type": "string"}},
+        "additionalProperties": False,
+    },
+    "TypedExtensions": {
+        "type": "object",
+        "patternProperties": {"^x-": {"type": "string"}},
+        "additionalProperties": {"type": "integer"},
+    },
+    "Pair": {
+        "type": "array",
+        "prefixItems": [{"type": "string"}],
+        "items": {"type": "integer"},
+    },
+    "EvaluatedByAnyOf": {
+        "type": "object",
+        "properties": {"a": {"type": "string"}},
+        "anyOf": [{"properties": {"b": {"type": "string"}}}, {"required": ["a"]}],
+        "unevaluatedProperties": False,
+    },
+    # OpenAPI 3.0 bounds: more than 3, and at least 5.
+    "MergedBounds": {
+        "allOf": [
+            {"type": "number", "minimum": 3, "exclusiveMinimum": True},
+            {"minimum": 5},
+        ]
+    },
+}
+
+# (schema, instance, whether both accept it). In the cases marked None the
+# model accepts a value that only jsonschema rejects.
+DISAGREEING_CASES: list[tuple[str, Any, bool | None]] = [
+    ("HalfBound", 1, True),
+    ("HalfBound", 2, True),
+    ("HalfBound", 0, False),
+    ("HalfBound", 3, False),
+    ("Tenths", 0.5, True),
+    ("Tenths", 0.7, None),
+    ("EndOfLine", "a\n", True),
+    ("EndOfLine", "b", False),
+    ("PosixClass", "a]", True),
+    ("PosixClass", "abc", False),
+    ("SetDifference", "c-b", True),
+    ("SetDifference", "~", False),
+    ("ConstOne", 1, True),
+    ("ConstOne", 1.0, True),
+    ("ConstOne", True, False),
+    ("ConstTrue", True, True),
+    ("ConstTrue", 1, False),
+    ("MixedEnum", [1.0], True),
+    ("MixedEnum", None, True),
+    ("MixedEnum", False, False),
+    ("IntegerEnum", 2, True),
+    ("Unique", [1, True], True),
+    ("Unique", [1, 1.0], False),
+    ("Unique", [{"a": 1, "b": 2}, {"b": 2, "a": 1}], False),
+    ("UniqueObjects", [{"x": 1}, {"x": 1, "y": 2}], True),
+    ("UniqueObjects", [{"x": 1, "y": 2}, {"y": 2, "x": 1}], False),
+    ("Extensions", {"name": "n", "x-team": "core"}, True),
+    ("Extensions", {"other": 1}, None),
+    ("OnlyExtensions", {"x-team": "core"}, True),
+    ("TypedExtensions", {"x-team": "core", "count": 1}, True),
+    ("Pair", ["a", 1, 2], True),
+    ("EvaluatedByAnyOf", {"a": "x", "b": "y"}, True),
+    ("MergedBounds", 5, True),
+    ("MergedBounds", 4, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "instance", "both"),
+    DISAGREEING_CASES,
+    ids=[f"{name}-{index}" for index, (name, _, _) in enumerate(DISAGREEING_CASES)],
+)
+def test_models_accept_what_the_schema_allows(
+    tmp_path: Path, name: str, instance: Any, both: bool | None
+) -> None:
+    module = load_models(tmp_path, DISAGREEING_SCHEMAS)
+
+    valid = jsonschema_accepts(DISAGREEING_SCHEMAS, name, instance)
+    accepted = accepts(module, name, instance)
+
+    if both is None:
+        assert not valid
+        assert accepted
+    else:
+        assert valid is both
+        assert accepted is both
+
+
+def test_integer_bounds_are_whole_numbers() -> None:
+    code = models.generate_models({"HalfBound": DISAGREEING_SCHEMAS["HalfBound"]}).code
+
+    assert "HalfBound = Annotated[int, Ge(1), Le(2)]" in code
+
+
+def test_patterns_compile_without_future_warning(tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        module = load_models(tmp_path, DISAGREEING_SCHEMAS)
+
+        assert accepts(module, "PosixClass", "a]")
+
+
+def test_discriminator_value_names_the_class(tmp_path: Path) -> None:
+    # Without `mapping`, a discriminator value is the schema name. Both
+    # variants accept every value here, so only the discriminator tells
+    # them apart.
+    variant = {
+        "type": "object",
+        "required": ["petType"],
+        "properties": {"petType": {"type": "string"}, "name": {"type": "string"}},
+    }
+    schemas = {
+        "Pet": {
+            "anyOf": [
+                {"$ref": "#/components/schemas/Cat"},
+                {"$ref": "#/components/schemas/Dog"},
+            ],
+            "discriminator": {
+                "propertyName": "petType",
+                "mapping": {"hound": "#/components/schemas/Dog"},
+            },
+        },
+        "Cat": variant,
+        "Dog": variant,
+    }
+    module = load_models(tmp_path, schemas)
+    adapter: TypeAdapter[Any] = TypeAdapter(module.Pet, module=module.__name__)
+
+    assert type(adapter.validate_python({"petType": "Dog"})) is module.Dog
+    assert type(adapter.validate_python({"petType": "Cat"})) is module.Cat
+    assert type(adapter.validate_python({"petType": "hound"})) is module.Dog
+    # A value that names no variant is still valid, as JSON Schema has it.
+    assert accepts(module, "Pet", {"petType": "Bird"})
+    assert not accepts(module, "Pet", {"petType": 5})
+
+
+# Small vocabularies, so that random values often match random schemas.
+_KEYS = ["a", "b", "x-a", "name"]
+_TEXTS = ["", "a", "a]", "abc", "a\n", "-", "x-a", "EUR"]
+_NUMBERS: list[Any] = [0, 1, 2, -1, 0.5, 1.0, 1.5, 2.0]
+_PATTERNS = ["^a$", "^[[:alpha:]]+$", "^[a-z--b]+$", "a", "^[A-Z]{3}$", "(?<!x)$"]
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.sampled_from(_NUMBERS) | st.sampled_from(_TEXTS),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(_KEYS), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _leaf_schemas() -> st.SearchStrategy[dict[str, Any]]:
+    return st.one_of(
+        st.just({}),
+        st.fixed_dictionaries(
+            {"type": st.just("integer")},
+            optional={
+                "minimum": st.sampled_from([0.5, 1, -1.5]),
+                "exclusiveMaximum": st.sampled_from([2, 2.5]),
+                "multipleOf": st.sampled_from([2, 0.5]),
+            },
+        ),
+        st.fixed_dictionaries(
+            {"type": st.just("number")},
+            optional={
+                "multipleOf": st.sampled_from([0.1, 0.5]),
+                "maximum": st.just(1.5),
+            },
+        ),
+        st.fixed_dictionaries(
+            {"type": st.just("string")},
+            optional={
+                "pattern": st.sampled_from(_PATTERNS),
+                "maxLength": st.integers(0, 3),
+            },
+        ),
+        st.builds(lambda value: {"const": value}, json_values),
+        st.builds(
+            lambda values: {"enum": values},
+            st.lists(json_values, min_size=1, max_size=3),
+        ),
+        st.sampled_from(
+            [{"type": "boolean"}, {"type": "null"}, {"type": ["string", "integer"]}]
+        ),
+    )
+
+
+def _container_schemas(
+    inner: st.SearchStrategy[dict[str, Any]],
+) -> st.SearchStrategy[dict[str, Any]]:
+    typed = st.sampled_from([{}, {"type": "object"}])
+    objects = st.builds(
+        lambda kind, properties, rest: {**kind, "properties": properties, **rest},
+        typed,
+        st.dictionaries(st.sampled_from(_KEYS), inner, max_size=2),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "required": st.lists(st.sampled_from(_KEYS), max_size=2, unique=True),
+                "additionalProperties": st.booleans() | inner,
+                "patternProperties": st.builds(lambda item: {"^x-": item}, inner),
+                "minProperties": st.integers(0, 2),
+                "unevaluatedProperties": st.just(False),
+            },
+        ),
+    )
+    arrays = st.builds(
+        lambda kind, rest: {**kind, **rest},
+        st.sampled_from([{}, {"type": "array"}]),
+        st.fixed_dictionaries(
+            {"items": inner},
+            optional={
+                "uniqueItems": st.booleans(),
+                "prefixItems": st.lists(inner, min_size=1, max_size=2),
+                "minItems": st.integers(0, 2),
+                "contains": inner,
+            },
+        ),
+    )
+    combined = st.builds(
+        lambda keyword, parts: {keyword: parts},
+        st.sampled_from(["anyOf", "oneOf", "allOf"]),
+        st.lists(inner, min_size=1, max_size=3),
+    )
+    negated = st.builds(lambda part: {"not": part}, inner)
+    return objects | arrays | combined | negated
+
+
+json_schemas = st.recursive(_leaf_schemas(), _container_schemas, max_leaves=5)
+
+
+def _whole_numbers_as_int(value: Any) -> Any:
+    # The generated service does the same before its models see a value.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_whole_numbers_as_int(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _whole_numbers_as_int(item) for key, item in value.items()}
+    return value
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(schema=json_schemas, instances=st.lists(json_values, min_size=1, max_size=8))
+def test_models_never_reject_valid_values(
+    tmp_path_factory: pytest.TempPathFactory, schema: Any, instances: list[Any]
+) -> None:
+    # A reference, as a request body or a property has it: the class of a
+    # schema without `type` takes only objects, and a reference to it any
+    # other value too.
+    schemas = {"Value": schema, "Root": {"$ref": "#/components/schemas/Value"}}
+    module = load_models(tmp_path_factory.mktemp("models"), schemas)
+
+    for instance in instances:
+        if jsonschema_accepts(schemas, "Root", instance):
+            assert accepts(module, "Root", _whole_numbers_as_int(instance)), instance
 
 
 # -- the cache ---------------------------------------------------------------

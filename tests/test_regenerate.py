@@ -80,3 +80,7 @@ def test_edited_handler_kept_on_new_input(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert f"keep      {HANDLER.as_posix()}" in completed.stderr
     assert handler.read_text("utf-8") == edited
+
+    # The service calls the old handler without the argument it does not take.
+    tested = nanogen(tmp_path, "test")
+    assert tested.returncode == 0, tested.stdout + tested.stderr

@@ -13,7 +13,13 @@ import pytest
 from nanogen import render
 from nanogen.errors import GeneratorNotFoundError, TemplateError
 from nanogen.render import RenderedFile, build_context, find_generator
-from nanogen.testing import load_document, nanoservice_from_document, write_files
+from nanogen.testing import (
+    load_document,
+    nanoservice_from_document,
+    render_into,
+    run_pytest,
+    write_files,
+)
 
 DOCUMENTS = Path(__file__).parent / "fixtures" / "documents"
 
@@ -810,3 +816,269 @@ def test_parameter_styles_default_by_location() -> None:
     ]
     assert result[4]["content_type"] == "application/json"
     assert result[4]["schema"] == {"type": "object"}
+
+
+# -- examples that validate and can be sent -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "route"),
+    [
+        ("/a%20b/{id}", "/a b/{id}"),
+        ("/caf%C3%A9", "/café"),
+        ("/x%7Bid%7D/%25", "/x%7Bid%7D/%25"),
+        ("/plain/{id}?beta=true", "/plain/{id}"),
+    ],
+)
+def test_route_path_decodes_percent_escapes(path: str, route: str) -> None:
+    assert render.route_path(path) == route
+
+
+def path_and_query_document() -> dict[str, Any]:
+    return one_operation(
+        "/items/{id}",
+        "get",
+        {
+            "operationId": "getItem",
+            "parameters": [
+                {
+                    "name": "id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "example": "a/b",
+                },
+                {
+                    "name": "tags",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "array", "items": {"type": "string"}},
+                    "example": [],
+                },
+                {
+                    "name": "size",
+                    "in": "query",
+                    "schema": {"type": "integer"},
+                    "example": 2.0,
+                },
+            ],
+        },
+        version="3.1.0",
+    )
+
+
+def test_path_example_with_slash_is_replaced() -> None:
+    document = path_and_query_document()
+
+    context = build_context(nanoservice_from_document(document), document)
+
+    assert context["parameters"][0]["example"] == "example"
+    assert context["example_request"]["path"] == {"id": "example"}
+
+
+def test_required_query_list_example_gets_an_item() -> None:
+    document = path_and_query_document()
+
+    context = build_context(nanoservice_from_document(document), document)
+
+    assert context["example_request"]["query"]["tags"] == ["example"]
+
+
+def test_parameter_example_whole_float_becomes_int() -> None:
+    document = path_and_query_document()
+
+    context = build_context(nanoservice_from_document(document), document)
+
+    size = context["example_request"]["query"]["size"]
+    assert size == 2
+    assert isinstance(size, int)
+
+
+ACCOUNT = {
+    "type": "object",
+    "required": ["id", "name", "password"],
+    "properties": {
+        "id": {"type": "string", "readOnly": True},
+        "name": {"type": "string"},
+        "password": {"type": "string", "writeOnly": True},
+        "visits": {"type": "integer"},
+    },
+}
+
+
+def account_document() -> dict[str, Any]:
+    ref = {"$ref": "#/components/schemas/Account"}
+    documented = {"id": "a1", "name": "Ada", "password": "secret", "visits": 3.0}
+    return one_operation(
+        "/accounts",
+        "post",
+        {
+            "operationId": "createAccount",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref, "example": documented}},
+            },
+            "responses": {"200": json_response(ref, example=documented)},
+        },
+        schemas={"Account": ACCOUNT},
+        version="3.1.0",
+    )
+
+
+def test_request_example_leaves_out_read_only() -> None:
+    document = account_document()
+
+    context = build_context(nanoservice_from_document(document), document)
+
+    body = context["example_request"]["body"]
+    assert "id" not in body
+    assert body["password"] == "example"
+
+
+def test_response_example_leaves_out_write_only() -> None:
+    document = account_document()
+
+    context = build_context(nanoservice_from_document(document), document)
+
+    response = context["example_response"]
+    assert "password" not in response
+    assert response["id"] == "example"
+
+
+def test_documented_example_whole_float_becomes_int() -> None:
+    document = account_document()
+    document["components"]["schemas"]["Account"] = {
+        "type": "object",
+        "properties": {"visits": {"type": "integer"}},
+    }
+
+    context = build_context(nanoservice_from_document(document), document)
+
+    visits = context["example_response"]["visits"]
+    assert visits == 3
+    assert isinstance(visits, int)
+
+
+def test_example_gaps_name_parts_without_example(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    document = one_operation(
+        "/things/{id}",
+        "post",
+        {
+            "operationId": "makeThing",
+            "parameters": [
+                {
+                    "name": "id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "maxLength": 0},
+                }
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"enum": []}}},
+            },
+            "responses": {
+                "200": json_response({"type": "integer", "minimum": 5, "maximum": 1})
+            },
+        },
+        version="3.1.0",
+    )
+
+    with caplog.at_level("WARNING", logger="nanogen.render"):
+        context = build_context(nanoservice_from_document(document), document)
+
+    assert context["example_gaps"] == [
+        "the path parameter 'id'",
+        "the request body",
+        "the 200 response",
+    ]
+    summary = caplog.messages[-1]
+    assert summary.startswith("example-api-make-thing (POST /things/{id}): ")
+    assert "the generated tests cannot pass" in summary
+
+
+def test_example_gaps_empty_for_satisfiable_operation() -> None:
+    document = account_document()
+
+    context = build_context(nanoservice_from_document(document), document)
+
+    assert context["example_gaps"] == []
+
+
+# Schemas whose derived examples broke generated tests: an integer written as
+# 2.0, a pattern that Python matches before a final newline, multipleOf 0.1,
+# patternProperties with additionalProperties false, oneOf variants that
+# overlap, a writeOnly property in a response. The second document has
+# parameters whose examples cannot be sent (a path value with '/', an empty
+# required list) and a path with a percent-escape.
+EDGE_SCHEMA = {
+    "type": "object",
+    "required": ["name", "count"],
+    "properties": {
+        "id": {"type": "string", "readOnly": True},
+        "name": {"type": "string", "pattern": "^[a-z]{2}$"},
+        "password": {"type": "string", "writeOnly": True, "minLength": 8},
+        "count": {"type": "integer", "examples": [2.0]},
+        "ratio": {"type": "number", "multipleOf": 0.1, "minimum": 0.55},
+        "labels": {
+            "type": "object",
+            "minProperties": 1,
+            "patternProperties": {"^x-[a-z]+$": {"type": "string"}},
+            "additionalProperties": False,
+        },
+        "code": {"oneOf": [{"type": "string"}, {"type": "string", "maxLength": 10}]},
+        "flags": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[A-Z]+$"},
+            "minProperties": 1,
+            "additionalProperties": {"type": "boolean"},
+        },
+    },
+}
+
+
+def edge_documents() -> list[dict[str, Any]]:
+    ref = {"$ref": "#/components/schemas/Edge"}
+    body = one_operation(
+        "/edges",
+        "post",
+        {
+            "operationId": "createEdge",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref}},
+            },
+            "responses": {"200": json_response(ref)},
+        },
+        schemas={"Edge": EDGE_SCHEMA},
+        version="3.1.0",
+    )
+    parameters = path_and_query_document()
+    operation = parameters["paths"].pop("/items/{id}")
+    parameters["paths"]["/a%20b/{id}"] = operation
+    operation["get"]["responses"] = {
+        "200": json_response(
+            {"type": "object", "properties": {"n": {"type": "integer"}}},
+            example={"n": 2.0},
+        )
+    }
+    return [body, parameters]
+
+
+def test_edge_schemas_give_passing_generated_tests(tmp_path: Path) -> None:
+    services = [
+        (nanoservice_from_document(document, "edge"), document)
+        for document in edge_documents()
+    ]
+    render_into(tmp_path, find_generator("python-fastapi"), services)
+
+    result = run_pytest(
+        tmp_path / "services",
+        cwd=tmp_path,
+        timeout=600,
+        env={"NANOGEN_MAX_EXAMPLES": "10"},
+    )
+
+    assert result.returncode == 0, result.stdout[-4000:]

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from nanogen import validate
+from nanogen import pipeline, validate
 from nanogen.errors import InputError, Problem
 from nanogen.load import load_file
 from nanogen.validate import (
@@ -559,3 +559,206 @@ def test_soft_keywords_allowed_as_field_names(tmp_path: Path, word: str) -> None
         f"      - name: list-orders\n        effect: read\n        input: {{{word}: string}}\n"
     )
     assert messages_in(tmp_path, text) == []
+
+
+# --- Values that the schemas allow ------------------------------------------
+
+SATISFIABLE_FIELDS = {
+    "one-of-overlapping": "{oneOf: [{type: string}, {type: string, maxLength: 10}]}",
+    "pattern-properties-closed": (
+        "{type: object, minProperties: 1, additionalProperties: false, "
+        "patternProperties: {'^x-[a-z]+$': {type: string}}}"
+    ),
+    "property-names": (
+        "{type: object, minProperties: 1, propertyNames: {pattern: '^[A-Z]+$'}}"
+    ),
+    "multiple-of-tenth": "{type: number, multipleOf: 0.1, minimum: 0.55}",
+    "contains": (
+        "{type: array, items: {type: integer}, contains: {minimum: 5}, "
+        "minContains: 2, maxContains: 2}"
+    ),
+    "if-then-else": (
+        "{type: integer, if: {minimum: 10}, then: {maximum: 12}, else: {maximum: 0}}"
+    ),
+    "not": "{type: string, not: {const: example}}",
+    "read-only-required": (
+        "{type: object, required: [id], properties: {id: {type: string, readOnly: true}}}"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "field", SATISFIABLE_FIELDS.values(), ids=SATISFIABLE_FIELDS.keys()
+)
+def test_satisfiable_schemas_have_no_problems(tmp_path: Path, field: str) -> None:
+    text = capability(f"input: {{value: {field}}}")
+
+    assert messages_in(tmp_path, text) == []
+
+
+def test_shared_schema_error_reported_once(tmp_path: Path) -> None:
+    text = """\
+nanogen: 1
+project: shop
+schemas:
+  Size: {type: integer, minimum: 3, maximum: 2}
+services:
+  catalog:
+    capabilities:
+      - name: size-shirt
+        effect: create
+        input: {size: Size, sizes: "Size[]"}
+        output: {size: Size}
+"""
+    problems = problems_in(tmp_path, text)
+
+    assert [problem.key_path for problem in problems] == ["schemas.Size.minimum"]
+    assert problems[0].line == 4
+
+
+def test_path_example_with_slash_valid(tmp_path: Path) -> None:
+    # Only the derived value must be sendable; another one is found.
+    text = capability(
+        "method: GET\n        path: /items/{id}\n"
+        "        input: {id: {type: string, examples: ['a/b']}}"
+    )
+
+    assert messages_in(tmp_path, text) == []
+
+
+def test_required_query_list_unsendable(tmp_path: Path) -> None:
+    text = capability(
+        "method: GET\n        input: {ids: {type: array, items: {type: string, enum: []}}}"
+    )
+
+    messages = messages_in(tmp_path, text)
+
+    assert len(messages) == 1
+    assert messages[0].startswith("required query parameter 'ids' allows no value")
+
+
+def test_optional_query_list_unsendable_valid(tmp_path: Path) -> None:
+    text = capability(
+        "method: GET\n        input:\n"
+        "          ids: {type: array, items: {type: string, enum: []}, default: []}"
+    )
+
+    assert messages_in(tmp_path, text) == []
+
+
+def test_posix_class_pattern_only_warned(tmp_path: Path) -> None:
+    text = capability("input: {name: {type: string, pattern: '^[[:alpha:]]+$'}}")
+
+    problems = problems_in(tmp_path, text)
+
+    assert [problem.severity for problem in problems] == ["warning"]
+    assert "possible nested set" in problems[0].message
+
+
+def test_valid_fields_satisfiable(tmp_path: Path) -> None:
+    assert problems_in(tmp_path, DESIGN_EXAMPLE) == []
+
+
+def test_openapi_schema_keywords_accepted(
+    tmp_path: Path,
+) -> None:
+    field = (
+        "{oneOf: [{type: object, properties: {kind: {const: a}}}], "
+        "discriminator: {propertyName: kind, mapping: {a: '#/x'}, x-note: 1}, "
+        "xml: {name: thing, wrapped: true}, "
+        "externalDocs: {url: 'https://example.com/docs', description: Docs}}"
+    )
+    text = capability(f"input: {{value: {field}}}")
+
+    assert messages_in(tmp_path, text) == []
+
+
+# Field schemas with bounds drawn at random, so that some allow no value.
+# Whatever `validate` accepts, `generate` must emit and render without an
+# error, and whatever it rejects gets a message with a key path.
+def bounded_schema(kind: str, low: int, high: int, extra: dict[str, Any]) -> Any:
+    keys = {
+        "integer": ("minimum", "maximum"),
+        "string": ("minLength", "maxLength"),
+        "array": ("minItems", "maxItems"),
+    }[kind]
+    schema: dict[str, Any] = {"type": kind, keys[0]: low, keys[1]: high, **extra}
+    if kind == "array":
+        schema["items"] = {"type": "string"}
+    return schema
+
+
+field_schemas = st.one_of(
+    st.builds(
+        bounded_schema,
+        st.sampled_from(["integer", "string", "array"]),
+        st.integers(0, 3),
+        st.integers(0, 3),
+        st.sampled_from(
+            [
+                {},
+                {"enum": []},
+                {"multipleOf": 2},
+                {"pattern": "^[a-z]$"},
+                {"format": "ipv4"},
+                {"not": {"const": 1}},
+            ]
+        ),
+    ),
+    st.builds(
+        lambda required, closed: {
+            "type": "object",
+            "required": required,
+            "properties": {"a": {"type": "string"}},
+            "additionalProperties": not closed,
+        },
+        st.lists(st.sampled_from(["a", "b"]), unique=True),
+        st.booleans(),
+    ),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    method=st.sampled_from(["POST", "GET"]),
+    in_path=st.booleans(),
+    field=field_schemas,
+    output=field_schemas,
+)
+def test_accepted_lists_generate(
+    tmp_path_factory: pytest.TempPathFactory,
+    method: str,
+    in_path: bool,
+    field: Any,
+    output: Any,
+) -> None:
+    capability = {
+        "name": "probe-values",
+        "effect": "create",
+        "method": method,
+        "input": {"value": field},
+        "output": {"value": output},
+    }
+    if in_path:
+        capability["path"] = "/probe/{value}"
+    data = {
+        "nanogen": 1,
+        "project": "shop",
+        "services": {"probe": {"capabilities": [capability]}},
+    }
+    root = tmp_path_factory.mktemp("values")
+    config = root / "nanogen.yaml"
+    config.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+    problems = validate_capabilities(load_file(config))
+
+    errors = [problem for problem in problems if problem.severity == "error"]
+    event("rejected" if errors else "accepted")
+    for problem in errors:
+        assert problem.key_path.startswith(("services.probe", "schemas."))
+    if not errors:
+        pipeline.generate(config=config, dry_run=True)

@@ -19,6 +19,7 @@ from nanogen.errors import NanogenError, OutputError
 from nanogen.workspace import (
     BUNDLE_PATH,
     SCHEMA_COPY_PATH,
+    check_output_folder,
     create_workspace,
     refresh_template_bundle,
     template_dir,
@@ -357,3 +358,77 @@ def test_reserved_project_name_rejected(tmp_path: Path) -> None:
             defaults=True,
         )
     assert not (tmp_path / "shop").exists()
+
+
+# Where a workspace may be written.
+
+
+def test_new_below_a_file_rejected(tmp_path):
+    file = tmp_path / "notes.txt"
+    file.write_text("mine")
+
+    with pytest.raises(OutputError) as caught:
+        new(file / "shop")
+
+    assert str(caught.value) == (
+        f"output folder {str(file / 'shop')!r} cannot be created because "
+        f"{str(file)!r} is a file; choose a folder whose parents are folders"
+    )
+    assert file.read_text() == "mine"
+
+
+@pytest.mark.parametrize("generated", ["services", "specs", ".nanogen"])
+def test_new_inside_generated_folder_rejected(tmp_path, generated):
+    outer = new(tmp_path / "outer")
+    before = sorted(path.relative_to(outer) for path in outer.rglob("*"))
+
+    with pytest.raises(OutputError) as caught:
+        new(outer / generated / "inner")
+
+    assert str(caught.value) == (
+        f"output folder {str(outer / generated / 'inner')!r} is inside "
+        f"{str((outer / generated).resolve())!r}, the {generated}/ folder that "
+        f"nanogen fills in the workspace {str(outer.resolve())!r}; choose a folder "
+        "outside it"
+    )
+    assert sorted(path.relative_to(outer) for path in outer.rglob("*")) == before
+
+
+def test_output_folder_through_symlink_rejected(tmp_path):
+    outer = tmp_path / "outer"
+    (outer / "services").mkdir(parents=True)
+    (outer / ".nanogen").mkdir()
+    (outer / ".nanogen" / "manifest.json").write_text("{}")
+    link = tmp_path / "link"
+    link.symlink_to(outer / "services")
+
+    with pytest.raises(OutputError, match="the services/ folder that nanogen fills"):
+        check_output_folder(link / "inner")
+
+
+def test_output_folder_in_given_workspace_rejected(tmp_path):
+    # No marker file: only the `workspaces` argument makes it a workspace.
+    with pytest.raises(OutputError, match="the specs/ folder that nanogen fills"):
+        check_output_folder(tmp_path / "specs" / "x", workspaces=[tmp_path])
+    check_output_folder(tmp_path / "specs" / "x")
+
+
+def test_output_folder_next_to_workspace_accepted(tmp_path):
+    (tmp_path / "nanogen.yaml").write_text("nanogen: 1\n")
+    check_output_folder(tmp_path)
+    check_output_folder(tmp_path / "sub" / "deeper")
+    check_output_folder(tmp_path / "services-old")
+
+
+def test_output_folder_dangling_symlink_rejected(tmp_path):
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "missing")
+
+    with pytest.raises(OutputError) as caught:
+        check_output_folder(link / "inner")
+
+    assert str(caught.value) == (
+        f"output folder {str(link / 'inner')!r} cannot be created because "
+        f"{str(link)!r} is a symbolic link that does not resolve; choose a folder "
+        "whose parents are folders"
+    )

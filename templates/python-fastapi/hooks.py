@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from nanogen.filters import class_name, identifier
-from nanogen.models import generate_models
+from nanogen.models import Models, generate_models
 from nanogen.render import MISSING, DocumentSchemas, documented_response
 
 # The OpenAPI specification ignores header parameters of these names.
@@ -84,12 +84,12 @@ def context(ns: Any, document: dict[str, Any], base: dict[str, Any]) -> dict[str
     """Return the `py` variable: everything Python-specific the templates need."""
     tools: DocumentSchemas = base["document_schemas"]
     schemas = base["schemas"]
-    parameters = _parameters(base["parameters"], base["operation_id"])
+    parameters = _parameters(base["parameters"], base["operation_id"], schemas)
     models = generate_models(schemas, {p["type_name"]: p["schema"] for p in parameters})
     for parameter in parameters:
         parameter["type"] = models.names[parameter.pop("type_name")]
 
-    body = _body(base["request_body"], models.names)
+    body = _body(base["request_body"], models)
     response = base["response"]
     response_type = None
     if response is not None and response["is_json"]:
@@ -114,13 +114,11 @@ def context(ns: Any, document: dict[str, Any], base: dict[str, Any]) -> dict[str
     schema_count = len((document.get("components") or {}).get("schemas") or {})
     validation_status = _validation_status(base["responses"])
     valid_request = _valid_request(base, parameters, tools)
-    model_types = [response_type or ""]
-    if body is not None:
-        model_types += [media["model"] or "" for media in body["media_types"]]
+    body_types = [media["model"] or "" for media in (body or {}).get("media_types", [])]
     return {
         "py": {
             "main_uses_models": bool(parameters)
-            or any(name.startswith("models.") for name in model_types),
+            or any(name.startswith("models.") for name in body_types),
             "models": models.code,
             "model_names": models.names,
             "parameters": parameters,
@@ -160,11 +158,17 @@ def context(ns: Any, document: dict[str, Any], base: dict[str, Any]) -> dict[str
 
 
 def _parameters(
-    parameters: list[dict[str, Any]], operation_id: str
+    parameters: list[dict[str, Any]], operation_id: str, schemas: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """Give each parameter a unique Python name and a type alias name."""
+    """Give each parameter a unique Python name and a unique type alias name.
+
+    Names that differ only in case or punctuation (`page_size` and
+    `pageSize`) would get the same type name, so the later one gets a number.
+    """
     result = []
     taken = set(RESERVED_NAMES)
+    # Type names share one namespace with the document's schema names.
+    taken_types = set(schemas)
     for parameter in parameters:
         if parameter["in"] == "header" and parameter["name"].lower() in IGNORED_HEADERS:
             continue
@@ -176,6 +180,12 @@ def _parameters(
             counter += 1
             python_name = f"{base}_{counter}"
         taken.add(python_name)
+        type_base = class_name(f"{operation_id} {parameter['in']} {parameter['name']}")
+        type_name, counter = type_base, 1
+        while type_name in taken_types:
+            counter += 1
+            type_name = f"{type_base}{counter}"
+        taken_types.add(type_name)
         schema = parameter["schema"]
         has_default = (
             isinstance(schema, dict)
@@ -197,9 +207,7 @@ def _parameters(
                 "description": parameter["description"],
                 "example": parameter["example"],
                 "has_example": parameter["has_example"],
-                "type_name": class_name(
-                    f"{operation_id} {parameter['in']} {parameter['name']}"
-                ),
+                "type_name": type_name,
             }
         )
     return result
@@ -227,17 +235,19 @@ def _route_path(path: str, parameters: list[dict[str, Any]]) -> str:
     return route if route.startswith("/") else "/" + route
 
 
-def _body(
-    request_body: dict[str, Any] | None, names: dict[str, str]
-) -> dict[str, Any] | None:
+def _body(request_body: dict[str, Any] | None, models: Models) -> dict[str, Any] | None:
     """Describe the request body: the model of each media type and the handler's type."""
     if request_body is None:
         return None
     media_types = []
     annotations = []
     for media in request_body["media_types"]:
-        model = names.get(media["schema_name"] or "")
+        model = models.names.get(media["schema_name"] or "")
         model_type = f"models.{model}" if model else "Any"
+        if model in models.open_classes:
+            # The schema has no `type`, so a value that is not an object is
+            # valid too, and reaches the handler as it is.
+            model_type += " | models.NotAnObject"
         if media["kind"] in ("json", "form", "multipart"):
             annotations.append(model_type)
         elif media["kind"] == "any":
