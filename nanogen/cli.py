@@ -239,7 +239,7 @@ def generate(
     """Generate every nanoservice of a capability list: specs, services, tests.
 
     Files marked generated are rewritten; handlers and your own tests are
-    created once and never overwritten. A generated file edited by hand is
+    updated only while unedited, and never overwritten once edited. A generated file edited by hand is
     reported and left alone unless --force is given.
     """
     progress = _Progress(output)
@@ -538,16 +538,16 @@ def test(output: Output, workspace: Path, pytest_args: tuple[str, ...]) -> None:
 )
 @click.option(
     "--target",
-    default=pipeline.DEFAULT_TARGET,
-    show_default=True,
-    help="Generator for the services.",
+    default=None,
+    help=f"Generator for the services. Asked on a terminal; default: "
+    f"{pipeline.DEFAULT_TARGET}.",
 )
 @click.option(
     "--security",
     type=click.Choice(["api-key", "bearer", "none"]),
-    default="api-key",
-    show_default=True,
-    help="Security scheme of the starter capabilities.",
+    default=None,
+    help="Security scheme of the starter capabilities. Asked on a terminal; "
+    "default: api-key.",
 )
 @click.option(
     "--defaults",
@@ -559,8 +559,8 @@ def new(
     output: Output,
     folder: Path,
     project: str | None,
-    target: str,
-    security: str,
+    target: str | None,
+    security: str | None,
     defaults: bool,
 ) -> None:
     """Create a workspace in FOLDER with a starter nanogen.yaml.

@@ -23,8 +23,9 @@ from nanogen.errors import (
     InputError,
     Problem,
     Severity,
-    format_key_path,
+    display_key_path,
     input_error,
+    type_name,
 )
 from nanogen.spec import HTTP_METHODS
 
@@ -188,34 +189,7 @@ def _extensions(source: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _quote_key(key: str) -> str:
-    """Write a key plain, or quoted when a dot or bracket could misread it."""
-    if key and key.isprintable() and not any(c in key for c in " .[]'\""):
-        return key
-    return repr(key)
-
-
-def _display_path(parts: KeyPath) -> str:
-    return format_key_path(
-        [part if isinstance(part, int) else _quote_key(part) for part in parts]
-    )
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number"
-
-
-def _media_type_name(media_type: str) -> str:
+def _mediatype_name(media_type: str) -> str:
     """Return a media type without parameters, in lower case."""
     return media_type.split(";", 1)[0].strip().lower()
 
@@ -281,7 +255,7 @@ class _Converter:
     ) -> None:
         # A shared parameter or response is converted once per operation that
         # uses it, but its problems are reported once.
-        key_path = _display_path(where)
+        key_path = display_key_path(where)
         seen = (key_path, message, severity)
         if seen in self._reported:
             return
@@ -294,13 +268,13 @@ class _Converter:
     def _mapping(self, value: Any, where: KeyPath) -> dict[str, Any] | None:
         if isinstance(value, dict):
             return value
-        self._error(where, f"expected a mapping, found {_type_name(value)}")
+        self._error(where, f"expected a mapping, found {type_name(value)}")
         return None
 
     def _list(self, value: Any, where: KeyPath) -> list[Any]:
         if isinstance(value, list):
             return value
-        self._error(where, f"expected a list, found {_type_name(value)}")
+        self._error(where, f"expected a list, found {type_name(value)}")
         return []
 
     # --- The document -------------------------------------------------------
@@ -390,7 +364,7 @@ class _Converter:
                 info["version"] = str(version)
                 self._warn(
                     ("info", "version"),
-                    f"version is {_type_name(version)}, so it was written as "
+                    f"version is {type_name(version)}, so it was written as "
                     f"the string {str(version)!r}",
                     "quote the version in the document",
                 )
@@ -403,7 +377,7 @@ class _Converter:
         for index, item in enumerate(self._list(value, where)):
             if not isinstance(item, str):
                 self._error(
-                    (*where, index), f"expected a media type, found {_type_name(item)}"
+                    (*where, index), f"expected a media type, found {type_name(item)}"
                 )
             elif item not in media_types:
                 media_types.append(item)
@@ -428,7 +402,7 @@ class _Converter:
     def _host_and_base_path(self) -> tuple[str | None, str]:
         host = self.source.get("host")
         if host is not None and not isinstance(host, str):
-            self._error(("host",), f"expected a host name, found {_type_name(host)}")
+            self._error(("host",), f"expected a host name, found {type_name(host)}")
             host = None
         if host:
             written = host
@@ -445,9 +419,7 @@ class _Converter:
 
         base_path = self.source.get("basePath") or ""
         if not isinstance(base_path, str):
-            self._error(
-                ("basePath",), f"expected a path, found {_type_name(base_path)}"
-            )
+            self._error(("basePath",), f"expected a path, found {type_name(base_path)}")
             base_path = ""
         if base_path and not base_path.startswith("/"):
             self._warn(
@@ -467,7 +439,7 @@ class _Converter:
                     schemes.append(item)
             else:
                 self._error(
-                    (*where, index), f"expected a scheme, found {_type_name(item)}"
+                    (*where, index), f"expected a scheme, found {type_name(item)}"
                 )
         return schemes
 
@@ -680,7 +652,7 @@ class _Converter:
         elsewhere or does not resolve.
         """
         if not isinstance(ref, str):
-            self._error(where, f"expected a reference, found {_type_name(ref)}")
+            self._error(where, f"expected a reference, found {type_name(ref)}")
             return None
         if not ref.startswith("#"):
             self._error(
@@ -934,7 +906,7 @@ class _Converter:
             return name
         self._error(
             (*where, "name"),
-            f"expected a parameter name, found {_type_name(name)}",
+            f"expected a parameter name, found {type_name(name)}",
             "set `name` to the name of the parameter",
         )
         return str(name)
@@ -1094,12 +1066,12 @@ class _Converter:
         form_types = [
             media_type
             for media_type in consumes
-            if _media_type_name(media_type) in (FORM_URLENCODED, MULTIPART_FORM)
+            if _mediatype_name(media_type) in (FORM_URLENCODED, MULTIPART_FORM)
         ]
         has_file = any(parameter.data.get("type") == "file" for parameter in fields)
         if has_file:
             # A file can only be sent as a part of a multipart body.
-            multipart = [t for t in form_types if _media_type_name(t) == MULTIPART_FORM]
+            multipart = [t for t in form_types if _mediatype_name(t) == MULTIPART_FORM]
             if len(multipart) < len(form_types):
                 self._warn(
                     (*where, "consumes"),
@@ -1128,8 +1100,8 @@ class _Converter:
     ) -> dict[str, Any]:
         """Write formData parameters as one object schema per form media type."""
         media_types = self._form_media_types(fields, consumes, consumes_set, where)
-        urlencoded = any(_media_type_name(t) == FORM_URLENCODED for t in media_types)
-        multipart = any(_media_type_name(t) == MULTIPART_FORM for t in media_types)
+        urlencoded = any(_mediatype_name(t) == FORM_URLENCODED for t in media_types)
+        multipart = any(_mediatype_name(t) == MULTIPART_FORM for t in media_types)
 
         properties: dict[str, Any] = {}
         required: list[str] = []
@@ -1166,7 +1138,7 @@ class _Converter:
             media: dict[str, Any] = {"schema": _copy(schema)}
             # OpenAPI 3.0 reads `style` and `explode` of an encoding only in
             # an urlencoded body.
-            if encoding and _media_type_name(media_type) == FORM_URLENCODED:
+            if encoding and _mediatype_name(media_type) == FORM_URLENCODED:
                 media["encoding"] = _copy(encoding)
             content[media_type] = media
         body: dict[str, Any] = {"content": content}
@@ -1430,7 +1402,7 @@ class _Converter:
         if not isinstance(value, list):
             self._warn(
                 where,
-                f"required is {_type_name(value)}, not a list of property names, "
+                f"required is {type_name(value)}, not a list of property names, "
                 "so it was left out",
                 "list the required property names in the parent object's `required`",
             )
@@ -1440,7 +1412,7 @@ class _Converter:
             if not isinstance(name, str):
                 self._warn(
                     (*where, index),
-                    f"expected a property name, found {_type_name(name)}, so it "
+                    f"expected a property name, found {type_name(name)}, so it "
                     "was left out",
                 )
             elif name in names:

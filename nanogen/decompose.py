@@ -18,6 +18,7 @@ from nanogen.errors import input_error
 from nanogen.schema_keywords import CAPABILITY_SUBSCHEMAS
 from nanogen.spec import (
     DEFAULT_IDEMPOTENT,
+    EFFECTS,
     HTTP_METHODS,
     Effect,
     Example,
@@ -36,12 +37,6 @@ BUILTIN_TYPES: dict[str, dict[str, Any]] = {
     "boolean": {"type": "boolean"},
     "object": {"type": "object"},
 }
-
-# The keywords of `CAPABILITY_SUBSCHEMAS` as three sets, for `nanogen.examples`.
-# `items` is in SCHEMA_KEYWORDS, and a list under it is a list of schemas.
-SCHEMA_KEYWORDS = CAPABILITY_SUBSCHEMAS.schema | CAPABILITY_SUBSCHEMAS.schema_or_list
-SCHEMA_LIST_KEYWORDS = CAPABILITY_SUBSCHEMAS.schema_list
-SCHEMA_MAP_KEYWORDS = CAPABILITY_SUBSCHEMAS.schema_map
 
 _PATH_PARAMETER = re.compile(r"\{([^{}/]+)\}")
 _SCHEMA_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -390,6 +385,12 @@ def single_operation(document: Mapping[str, Any]) -> tuple[str, str, dict[str, A
     return operations[0]
 
 
+def x_nanogen_block(operation: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the operation's `x-nanogen` mapping, or an empty one."""
+    block = operation.get("x-nanogen")
+    return block if isinstance(block, dict) else {}
+
+
 def nanoservice_for_document(
     document: Mapping[str, Any],
     *,
@@ -404,12 +405,27 @@ def nanoservice_for_document(
 ) -> Nanoservice:
     """Build the `Nanoservice` of a document that holds one operation.
 
-    The effect follows the HTTP method unless `effect` is given. Generators
-    render such a nanoservice from the document itself; `security` here only
-    summarises it as api-key, bearer or none.
+    An argument that is given wins. Otherwise the operation's `x-nanogen`
+    block sets `effect`, `idempotent` and `source` where it has them, as
+    `nanogen.emit` writes them. Without either, the effect follows the HTTP
+    method (`EFFECT_BY_METHOD`) and idempotence the effect, as in a
+    capability list (`DEFAULT_IDEMPOTENT`). Generators render such a
+    nanoservice from the document itself, and `security` here only
+    summarises it (`security_kind`).
+
+    Raises:
+        ValueError: the document contains no operation or several.
     """
     path, method, operation = single_operation(document)
-    effect = effect or EFFECT_BY_METHOD[method]
+    x_nanogen = x_nanogen_block(operation)
+    if effect is None:
+        effect = x_nanogen.get("effect")
+        if effect not in EFFECTS:
+            effect = EFFECT_BY_METHOD[method]
+    if idempotent is None:
+        idempotent = x_nanogen.get("idempotent")
+        if not isinstance(idempotent, bool):
+            idempotent = DEFAULT_IDEMPOTENT[effect]
     return Nanoservice(
         project=project,
         service=service,
@@ -419,22 +435,30 @@ def nanoservice_for_document(
         summary=str(summary or operation.get("summary") or ""),
         description=str(operation.get("description") or ""),
         effect=effect,
-        idempotent=DEFAULT_IDEMPOTENT[effect] if idempotent is None else idempotent,
-        security=_security_kind(document, operation),
+        idempotent=idempotent,
+        security=security_kind(document, operation),
         schemas=dict((document.get("components") or {}).get("schemas") or {}),
-        source=source,
+        source=source or str(x_nanogen.get("source") or ""),
         document_file=document_file,
     )
 
 
-def _security_kind(
+def security_kind(
     document: Mapping[str, Any], operation: Mapping[str, Any]
 ) -> SecurityKind:
+    """Summarise an operation's security requirements as api-key, bearer or none.
+
+    An empty requirement (`{}`) makes credentials optional, so it gives none,
+    and so does an operation without requirements. Otherwise any `apiKey`
+    scheme gives api-key, and every other scheme type bearer.
+    """
     requirements = operation.get("security", document.get("security")) or []
     schemes = (document.get("components") or {}).get("securitySchemes") or {}
     kinds: set[SecurityKind] = set()
     for requirement in requirements:
-        for name in requirement or {}:
+        if not requirement:
+            return "none"
+        for name in requirement:
             scheme = schemes.get(name) or {}
             if scheme.get("type") == "apiKey":
                 kinds.add("api-key")

@@ -8,9 +8,9 @@ reports all of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -26,6 +26,54 @@ def format_key_path(parts: Iterable[str | int]) -> str:
         else:
             text = str(part)
     return text
+
+
+# Characters that would make a key read as several keys, or as a list index,
+# in a key path written by `format_key_path`.
+_AMBIGUOUS_KEY_CHARACTERS = frozenset(" .[]'\"")
+
+
+def display_key_path(parts: Iterable[Hashable]) -> str:
+    """Format a key path for a message, quoting the keys that could be misread.
+
+    An `int` part is a list index (`[0]`). Every other part is a mapping key,
+    which YAML allows to be a number, a boolean or null as well as a string.
+    It is written as its text, quoted (`properties.'1.5'`) when that text is
+    empty, is not printable, or contains a space, dot, bracket or quote.
+    """
+    written: list[str | int] = []
+    for part in parts:
+        if isinstance(part, int) and not isinstance(part, bool):
+            written.append(part)
+            continue
+        text = str(part)
+        if (
+            not text
+            or not text.isprintable()
+            or not _AMBIGUOUS_KEY_CHARACTERS.isdisjoint(text)
+        ):
+            text = repr(text)
+        written.append(text)
+    return format_key_path(written)
+
+
+def type_name(value: Any) -> str:
+    """Name the type of a value read from a document, with its article.
+
+    The names are `null`, `a mapping`, `a list`, `a string`, `a boolean` and
+    `a number`. A value of any other type is called a number too.
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,16 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import os
 import random
 import re
+import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import islice
+from pathlib import Path
 from math import ceil, floor
 from typing import Any, Literal, TypeGuard
 from urllib.parse import unquote
@@ -33,13 +36,9 @@ from urllib.parse import unquote
 import referencing.exceptions
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
-from nanogen.decompose import (
-    SCHEMA_KEYWORDS,
-    SCHEMA_LIST_KEYWORDS,
-    SCHEMA_MAP_KEYWORDS,
-    iter_refs,
-)
+from nanogen.decompose import iter_refs
 from nanogen.errors import NanogenError
+from nanogen.schema_keywords import CAPABILITY_SUBSCHEMAS
 
 # NOTE: the parser of the `re` module is private to CPython (`sre_parse`
 # before 3.11). If a release moves or changes it, patterns fall back to
@@ -381,16 +380,64 @@ class _Context:
         return not self.minimal and self.depth < CHEAP_DEPTH
 
 
+class ConvertedComponents:
+    """Component schemas converted once for many `derive_example` calls.
+
+    `derive_example` reads each component in JSON Schema 2020-12 form
+    (`to_json_schema_2020`) and, for a request or a response, without the
+    properties that the direction leaves out (`schema_for_direction`). Given
+    a plain mapping, it converts every component on each call. Given this
+    object, it reuses the conversion. The schemas must not change while the
+    object is in use.
+    """
+
+    def __init__(self, schemas: Mapping[str, Any]) -> None:
+        self.schemas = schemas
+        self.converted = {
+            name: to_json_schema_2020(schema) for name, schema in schemas.items()
+        }
+        self._by_direction: dict[Direction, dict[str, Any]] = {}
+
+    def for_direction(self, direction: Direction) -> dict[str, Any]:
+        """Return the converted schemas as a request or a response reads them."""
+        directed = self._by_direction.get(direction)
+        if directed is None:
+            directed = {
+                name: schema_for_direction(component, self.converted, direction)
+                for name, component in self.converted.items()
+            }
+            self._by_direction[direction] = directed
+        return directed
+
+
+def _discriminator_value(discriminator: Any, branch: Any) -> tuple[str, str] | None:
+    """Return the discriminator property and the value that selects `branch`, if any."""
+    if not isinstance(discriminator, dict) or not isinstance(branch, dict):
+        return None
+    name = discriminator.get("propertyName")
+    reference = branch.get("$ref")
+    if not isinstance(name, str) or not isinstance(reference, str):
+        return None
+    schema_name = reference.rsplit("/", 1)[-1]
+    mapping = discriminator.get("mapping")
+    if isinstance(mapping, dict):
+        for key, target in mapping.items():
+            if isinstance(key, str) and target in (reference, schema_name):
+                return name, key
+    return name, schema_name
+
+
 def derive_example(
     schema: Any,
-    components: Mapping[str, Any] | None = None,
+    components: Mapping[str, Any] | ConvertedComponents | None = None,
     *,
     direction: Direction | None = None,
     accept: Callable[[Any], bool] | None = None,
 ) -> Any:
     """Derive a value that validates against `schema`.
 
-    `components` is the document's `components.schemas` mapping, against which
+    `components` is the document's `components.schemas` mapping, or those
+    schemas as `ConvertedComponents`, against which
     `#/components/schemas/<Name>` references resolve; `#/$defs/...` references
     resolve against `schema` itself. The result is checked with
     `PortableDraft202012Validator`, formats included, before it is returned.
@@ -447,22 +494,14 @@ def schema_for_direction(
 def _hide_properties(schema: Any, hidden: Callable[[Any], bool]) -> Any:
     if not isinstance(schema, dict):
         return schema
-    result: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key == "not":
-            # A property left out under `not` would widen what it rejects.
-            result[key] = value
-        elif key in SCHEMA_KEYWORDS and not isinstance(value, list):
-            result[key] = _hide_properties(value, hidden)
-        elif key in SCHEMA_LIST_KEYWORDS | {"items"} and isinstance(value, list):
-            result[key] = [_hide_properties(item, hidden) for item in value]
-        elif key in SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
-            result[key] = {
-                name: _hide_properties(item, hidden) for name, item in value.items()
-            }
-        else:
-            result[key] = value
 
+    def hide_below(subschema: Any, path: tuple[Any, ...]) -> Any:
+        # A property left out under `not` would widen what it rejects.
+        if path[0] == "not":
+            return subschema
+        return _hide_properties(subschema, hidden)
+
+    result = CAPABILITY_SUBSCHEMAS.map_subschemas(schema, hide_below)
     properties = result.get("properties")
     if isinstance(properties, dict):
         names = {name for name, item in properties.items() if hidden(item)}
@@ -508,23 +547,19 @@ class _Deriver:
     def __init__(
         self,
         schema: Any,
-        components: Mapping[str, Any],
+        components: Mapping[str, Any] | ConvertedComponents,
         *,
         direction: Direction | None = None,
     ) -> None:
-        converted = {
-            name: to_json_schema_2020(component)
-            for name, component in components.items()
-        }
+        if not isinstance(components, ConvertedComponents):
+            components = ConvertedComponents(components)
+        converted = components.converted
         self.root_schema = to_json_schema_2020(schema)
         if direction is not None:
             self.root_schema = schema_for_direction(
                 self.root_schema, converted, direction
             )
-            converted = {
-                name: schema_for_direction(component, converted, direction)
-                for name, component in converted.items()
-            }
+            converted = components.for_direction(direction)
         self.direction = direction
         self.document: dict[str, Any] = {"components": {"schemas": converted}}
         if isinstance(self.root_schema, dict):
@@ -678,6 +713,13 @@ class _Deriver:
             branches.sort(key=lambda branch: any(True for _ in iter_refs(branch)))
         for index, branch in enumerate(branches):
             own = _merge(rest, branch)
+            tag = _discriminator_value(schema.get("discriminator"), branch)
+            if tag is not None:
+                # Tools that read the discriminator (schemathesis among them)
+                # expect the property to name the branch: a mapping key, else
+                # the schema's name.
+                pinned = _merge(own, {"properties": {tag[0]: {"const": tag[1]}}})
+                yield from islice(self.candidates(pinned, context), HINTED_CANDIDATES)
             if keyword == "anyOf":
                 yield from self.candidates(own, context)
                 continue
@@ -1404,8 +1446,14 @@ def _hypothesis_strings(pattern: str, accept: Callable[[str], bool]) -> Iterator
     # NOTE: inside a @given test hypothesis raises a health-check error
     # instead, so there the fallback yields nothing.
     from hypothesis import HealthCheck, find, settings, strategies
+    from hypothesis.configuration import set_hypothesis_home_dir
     from hypothesis.errors import HypothesisException
 
+    if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        # hypothesis 6.170 caches constants under `.hypothesis/` in the
+        # working directory even without a database, which would leave that
+        # folder in the user's workspace.
+        set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "nanogen-hypothesis")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
@@ -1531,18 +1579,9 @@ def to_json_schema_2020(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
 
-    result: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key in SCHEMA_KEYWORDS and not isinstance(value, list):
-            result[key] = to_json_schema_2020(value)
-        elif key in SCHEMA_LIST_KEYWORDS | {"items"} and isinstance(value, list):
-            result[key] = [to_json_schema_2020(item) for item in value]
-        elif key in SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
-            result[key] = {
-                name: to_json_schema_2020(item) for name, item in value.items()
-            }
-        else:
-            result[key] = value
+    result = CAPABILITY_SUBSCHEMAS.map_subschemas(
+        schema, lambda subschema, _: to_json_schema_2020(subschema)
+    )
 
     # Before 2020-12 a list under `items` gave one schema per position, and
     # `additionalItems` the schema of the rest.

@@ -13,9 +13,10 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Literal
 
 from nanogen.decompose import (
@@ -381,13 +382,16 @@ def split(
     source_problems = repaired.problems
     warnings.extend(replace(problem, severity="warning") for problem in source_problems)
 
-    sliced = slice_document(
-        document, file=bundled.file, group_by=group_by, max_depth=max_depth
-    )
-    warnings.extend(sliced.warnings)
-    warnings.extend(
-        _check_split_documents(sliced.operations, source_is_valid=not source_problems)
-    )
+    with _defects_as_errors(source_problems):
+        sliced = slice_document(
+            document, file=bundled.file, group_by=group_by, max_depth=max_depth
+        )
+        warnings.extend(sliced.warnings)
+        warnings.extend(
+            _check_split_documents(
+                sliced.operations, source_is_valid=not source_problems
+            )
+        )
 
     project_name = project or _project_name(document)
     target = DEFAULT_TARGET
@@ -423,11 +427,12 @@ def split(
             summary=_summary_line(operation),
         )
         nanoservices.append(nanoservice)
-        files.extend(
-            _render_document(
-                nanoservice, operation.document, operation.text, generator=generator
+        with _defects_as_errors(source_problems):
+            files.extend(
+                _render_document(
+                    nanoservice, operation.document, operation.text, generator=generator
+                )
             )
-        )
 
     # NOTE: the plan holds every file's text at once, about 1 GB for a
     # lossless Stripe split; streaming the writes would need a plan that
@@ -441,6 +446,33 @@ def split(
         max_depth=max_depth,
     )
     return SplitResult(output, nanoservices, plan, report, sizes, warnings)
+
+
+@contextmanager
+def _defects_as_errors(source_problems: list[Problem]) -> Iterator[None]:
+    """Turn a failure on an invalid input document into its validation errors.
+
+    The stages after validation are written for valid OpenAPI and carry on
+    past a defect only where one is known to be harmless. When one of them
+    fails on an input that did not validate, the input's own problems are
+    the message, not the exception.
+    """
+    try:
+        yield
+    except (
+        AssertionError,
+        AttributeError,
+        KeyError,
+        IndexError,
+        TypeError,
+        ValueError,
+        RecursionError,
+    ) as error:
+        if not source_problems:
+            raise
+        raise InputError(
+            replace(problem, severity="error") for problem in source_problems
+        ) from error
 
 
 def convert(
@@ -459,7 +491,12 @@ def convert(
     with file_size_limit(_size_limit(max_file_bytes)):
         bundled = bundle_document(source, ref_root=ref_root)
     converted = convert_swagger2(bundled.document, file=bundled.file)
-    return dump_document(converted.document), [*bundled.warnings, *converted.warnings]
+    header = (
+        f"# Converted by nanogen convert from {_comment_text(PurePath(bundled.file).name)}"
+        " (Swagger 2.0 to OpenAPI 3.0).\n"
+    )
+    text = dump_document(converted.document, header=header)
+    return text, [*bundled.warnings, *converted.warnings]
 
 
 def _size_limit(max_file_bytes: int | None) -> FileSizeLimit:
@@ -532,7 +569,8 @@ def _index_in_service(
 def _capability_list_text(capability_list: dict[str, Any], *, source: str) -> str:
     header = (
         "# yaml-language-server: $schema=.nanogen/capabilities.schema.json\n"
-        f"# Written by nanogen split from {_comment_text(source)}. Each capability's\n"
+        f"# Written by nanogen split from {_comment_text(PurePath(source).name)}. "
+        "Each capability's\n"
         "# OpenAPI document under specs/ is its contract: edit the documents or\n"
         "# this list, then run nanogen generate.\n"
     )

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import fnmatch
+import functools
 import hashlib
 import importlib.util
 import inspect
@@ -49,6 +50,11 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
 from nanogen import __version__
+from nanogen.decompose import (
+    nanoservice_for_document,
+    single_operation,
+    x_nanogen_block,
+)
 from nanogen.errors import (
     GeneratorNotFoundError,
     InternalError,
@@ -69,14 +75,13 @@ from nanogen.examples import (
 )
 from nanogen.filters import FILTERS, class_name, kebab_case, md_text, py_comment
 from nanogen.models import generate_models
-from nanogen.spec import Effect, Nanoservice, Owner, RenderedFile, SecurityKind
+from nanogen.spec import Nanoservice, Owner, RenderedFile
 
 logger = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "nanogen.generators"
 CONFIG_NAMES = ("copier.yml", "copier.yaml")
 HOOKS_FILE = "hooks.py"
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 JSON_MEDIA_TYPE = "application/json"
 
 # What copier leaves out of every template, whatever `_exclude` lists.
@@ -121,11 +126,27 @@ class Generator:
 
     `layers` are searched in order for each template path, so a file in the
     first layer replaces the file of the same path in a later one.
+
+    A generator keeps what it reads from its folders: the list of templates
+    and the files copied as they are, from their first use, and each path
+    part and `_skip_if_exists` pattern once compiled. Its Jinja environment
+    keeps the compiled `.jinja` files and compiles one again when the file's
+    modification time changes. So one generator serves a whole run, and
+    `find_generator` returns a new one that reads the folders afresh.
     """
 
     name: str
     layers: tuple[Path, ...]
     config: dict[str, Any] = field(default_factory=dict)
+    # Compiled templates of path parts and `_skip_if_exists` patterns, by
+    # their source text.
+    _string_templates: dict[str, jinja2.Template] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    # Files copied as they are, by template path.
+    _verbatim: dict[str, str] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def description(self) -> str:
@@ -142,7 +163,7 @@ class Generator:
     def templates_suffix(self) -> str:
         return str(self.config.get("_templates_suffix", ".jinja"))
 
-    @property
+    @cached_property
     def roots(self) -> tuple[Path, ...]:
         """The template root (`_subdirectory`) of each layer."""
         return tuple(layer / self._subdirectory(layer) for layer in self.layers)
@@ -153,6 +174,10 @@ class Generator:
 
     def template_paths(self) -> list[str]:
         """List every template file, relative to its root, sorted, overrides merged."""
+        return list(self._template_paths)
+
+    @cached_property
+    def _template_paths(self) -> tuple[str, ...]:
         excluded = [*DEFAULT_EXCLUDE, *self.config.get("_exclude", [])]
         paths: set[str] = set()
         for root in self.roots:
@@ -164,7 +189,7 @@ class Generator:
                 relative = path.relative_to(root).as_posix()
                 if not _matches_any(relative, excluded):
                     paths.add(relative)
-        return sorted(paths)
+        return tuple(sorted(paths))
 
     @cached_property
     def environment(self) -> SandboxedEnvironment:
@@ -274,7 +299,11 @@ class Generator:
         self, source: str, context: dict[str, Any], template: str
     ) -> str:
         try:
-            return self.environment.from_string(source).render(context)
+            compiled = self._string_templates.get(source)
+            if compiled is None:
+                compiled = self.environment.from_string(source)
+                self._string_templates[source] = compiled
+            return compiled.render(context)
         except jinja2.TemplateError as error:
             raise _template_error(error, template, source) from error
 
@@ -286,11 +315,15 @@ class Generator:
             raise _template_error(error, template_path, None, self) from error
 
     def _read_verbatim(self, template_path: str) -> str:
-        for root in self.roots:
-            path = root / template_path
-            if path.is_file():
-                return path.read_text(encoding="utf-8")
-        raise InternalError(f"template {template_path!r} vanished while rendering")
+        text = self._verbatim.get(template_path)
+        if text is None:
+            text = self.template_source(template_path)
+            if text is None:
+                raise InternalError(
+                    f"template {template_path!r} vanished while rendering"
+                )
+            self._verbatim[template_path] = text
+        return text
 
     def template_source(self, template_path: str) -> str | None:
         """Return the text of a template as the search order finds it."""
@@ -478,18 +511,38 @@ def _load_config(folder: Path) -> dict[str, Any]:
     path = _config_path(folder)
     if path is None:
         return {}
+    # A copy, because the parsed data is cached and callers may change theirs.
+    return copy.deepcopy(_parse_config(str(path), path.read_text(encoding="utf-8")))
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_config(path: str, text: str) -> dict[str, Any]:
+    """Parse the text of a `copier.yml`, once per process for the same text.
+
+    The text is part of the cache key, so an edited file is parsed again.
+    """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as error:
-        raise TemplateError(str(path), None, f"invalid YAML: {error}") from error
+        raise TemplateError(path, None, f"invalid YAML: {error}") from error
     if not isinstance(data, dict):
-        raise TemplateError(str(path), None, "copier.yml must be a mapping")
+        raise TemplateError(path, None, "copier.yml must be a mapping")
     return data
 
 
 def _load_hooks(generator: str, path: Path) -> ModuleType:
-    """Import a generator's `hooks.py` under a module name of its own."""
-    module_name = f"nanogen_hooks_{abs(hash(str(path.resolve())))}"
+    """Import a generator's `hooks.py` under a module name of its own.
+
+    The name comes from the file's path and content, so a module imported
+    before is reused only while the file is unchanged.
+    """
+    try:
+        identity = str(path.resolve()).encode("utf-8") + b"\0" + path.read_bytes()
+    except OSError as error:
+        raise TemplateError(
+            str(path), None, f"cannot read the hook module: {error}"
+        ) from error
+    module_name = f"nanogen_hooks_{hashlib.sha256(identity).hexdigest()[:16]}"
     if module_name in sys.modules:
         return sys.modules[module_name]
     spec = importlib.util.spec_from_file_location(module_name, path)
@@ -559,17 +612,6 @@ def _traceback_line(error: BaseException, template: str) -> int | None:
 
 # -- nanoservices of OpenAPI documents ---------------------------------------
 
-# What a call of each method does to state, by its meaning in RFC 9110.
-EFFECT_BY_METHOD: dict[str, Effect] = {
-    "get": "read",
-    "head": "read",
-    "options": "read",
-    "trace": "read",
-    "post": "create",
-    "put": "update",
-    "patch": "update",
-    "delete": "delete",
-}
 # Methods whose repeat leaves the same state as one call (RFC 9110, section
 # 9.2.2). PATCH is not one of them: a patch may append or increment.
 IDEMPOTENT_METHODS = frozenset({"get", "head", "options", "trace", "put", "delete"})
@@ -593,13 +635,16 @@ def nanoservice_from_document(
     `capability` arguments. Otherwise the service is named after the
     operation's first tag, else the document's title, else `project`; the
     capability after the `operationId`, else the method and path. The effect
-    follows the method (`EFFECT_BY_METHOD`) and so does idempotence
-    (`IDEMPOTENT_METHODS`). Names are kebab-case, so `package` is a Python
-    identifier. Callers that split one document make the names unique.
+    follows the method (`nanogen.decompose.EFFECT_BY_METHOD`) and so does
+    idempotence (`IDEMPOTENT_METHODS`). Names are kebab-case, so `package` is
+    a Python identifier. Callers that split one document make the names
+    unique. `nanogen.decompose.nanoservice_for_document` builds the value.
+
+    Raises:
+        ValueError: the document contains no operation or several.
     """
-    path, method, operation = _single_operation(document)
-    x_nanogen = operation.get("x-nanogen")
-    x_nanogen = x_nanogen if isinstance(x_nanogen, dict) else {}
+    path, method, operation = single_operation(document)
+    x_nanogen = x_nanogen_block(operation)
     tags = [tag for tag in operation.get("tags") or [] if isinstance(tag, str)]
     info = document.get("info")
     title = info.get("title") if isinstance(info, dict) else None
@@ -613,26 +658,19 @@ def nanoservice_from_document(
         str(x_nanogen.get("capability") or operation.get("operationId") or "")
         or f"{method} {path}"
     )
-    effect: Effect = EFFECT_BY_METHOD[method]
-    if x_nanogen.get("effect") in EFFECT_BY_METHOD.values():
-        effect = x_nanogen["effect"]
+    # Idempotence follows the method as RFC 9110 defines it, where a
+    # capability list derives it from the effect: PATCH is not idempotent,
+    # though its effect is update.
     idempotent = x_nanogen.get("idempotent")
     if not isinstance(idempotent, bool):
         idempotent = method in IDEMPOTENT_METHODS
-
-    return Nanoservice(
+    return nanoservice_for_document(
+        document,
         project=project,
         service=service_name,
         capability=capability_name,
-        method=method,
-        path=path,
-        summary=str(operation.get("summary") or ""),
-        description=str(operation.get("description") or ""),
-        effect=effect,
+        source=source,
         idempotent=idempotent,
-        security=_security_kind(document, operation),
-        schemas=dict((document.get("components") or {}).get("schemas") or {}),
-        source=source or str(x_nanogen.get("source") or ""),
     )
 
 
@@ -642,23 +680,6 @@ def _short_name(text: str) -> str:
         return name
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
     return f"{name[: MAX_NAME_LENGTH - 9].rstrip('-')}-{digest}"
-
-
-def _security_kind(
-    document: Mapping[str, Any], operation: Mapping[str, Any]
-) -> SecurityKind:
-    """Summarise the security requirements as api-key, bearer or none."""
-    requirements = operation.get("security", document.get("security")) or []
-    schemes = (document.get("components") or {}).get("securitySchemes") or {}
-    kind: SecurityKind = "none"
-    for requirement in requirements:
-        if not requirement:
-            # An empty requirement makes credentials optional.
-            return "none"
-        for name in requirement:
-            scheme = schemes.get(name) or {}
-            kind = "api-key" if scheme.get("type") == "apiKey" else "bearer"
-    return kind
 
 
 # -- context ---------------------------------------------------------------
@@ -702,8 +723,7 @@ def build_context(ns: Nanoservice, document: dict[str, Any]) -> dict[str, Any]:
             "has" if len(gaps) == 1 else "have",
         )
 
-    x_nanogen = operation.get("x-nanogen")
-    x_nanogen = x_nanogen if isinstance(x_nanogen, dict) else {}
+    x_nanogen = x_nanogen_block(operation)
     context: dict[str, Any] = {
         "ns": ns,
         "project": ns.project,
@@ -784,13 +804,15 @@ class LazyText:
 
 
 def _single_operation(document: Mapping[str, Any]) -> tuple[str, str, dict[str, Any]]:
-    for path, item in (document.get("paths") or {}).items():
-        for method in HTTP_METHODS:
-            if isinstance(item, dict) and isinstance(item.get(method), dict):
-                return path, method, item[method]
-    raise InternalError(
-        "the OpenAPI document has no operation to render; this is a bug in nanogen"
-    )
+    # The pipeline checks that each document contains one operation before it
+    # renders the document.
+    try:
+        return single_operation(document)
+    except ValueError as error:
+        raise InternalError(
+            f"the OpenAPI document cannot be rendered, because {error}; "
+            "this is a bug in nanogen"
+        ) from error
 
 
 class _Resolver:

@@ -20,6 +20,7 @@ repair touched with the input and has its own copies along the changed paths.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValida
 from openapi_spec_validator.validation import keywords
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from nanogen.errors import Problem, format_key_path
+from nanogen.errors import InputError, Problem, display_key_path, input_error
 from nanogen.schema_keywords import EXCLUSIVE_BOUNDS, LENIENT_SUBSCHEMAS
 
 logger = logging.getLogger(__name__)
@@ -98,11 +99,26 @@ def repair_document(document: dict[str, Any], *, file: str) -> Repaired:
     else:
         return Repaired(document)
 
-    found = _find_defects(validator_class, document)
-    if not found.defects and found.unresolvable is None:
-        return Repaired(document)
+    try:
+        return _repair(
+            document, file=file, version=version, validator_class=validator_class
+        )
+    except RecursionError:
+        raise validator_recursion_error(document, file) from None
 
+
+def _repair(
+    document: dict[str, Any], *, file: str, version: str, validator_class: type[Any]
+) -> Repaired:
     repair = _Repair(document, file=file, version=version, validator=validator_class)
+    # openapi-spec-validator 0.9 checks with jsonschema-rs when it is installed
+    # (schemathesis installs it), which raises ValueError on a key that is not
+    # a string, so keys are mended before the first validation.
+    repair.mend_keys()
+    found = _find_defects(validator_class, repair.document)
+    if not found.defects and found.unresolvable is None:
+        return Repaired(repair.document, repair.warnings)
+
     for _ in range(MAX_ROUNDS):
         if found.unresolvable is not None or not repair.mend(found.defects):
             break
@@ -254,7 +270,30 @@ def _find_defects(validator_class: type[Any], document: dict[str, Any]) -> _Foun
             defects.append(_locate(document, error))
     except referencing.exceptions.Unresolvable as error:
         return _Found(defects, f"unresolvable reference {error}")
+    except _VALIDATOR_FAILURES as error:
+        # openapi-spec-validator's checks past the schema assume a document
+        # that its schema accepts, and fail on some that it does not.
+        return _Found(defects, _validator_failure(error))
     return _Found(defects)
+
+
+# What openapi-spec-validator 0.9 raises on some invalid documents, such as
+# a parameter without `name` (KeyError) or a path item that is a number.
+# A RecursionError is left to `repair_document`, which names the cycle.
+_VALIDATOR_FAILURES = (
+    AttributeError,
+    IndexError,
+    KeyError,
+    TypeError,
+    ValueError,
+)
+
+
+def _validator_failure(error: BaseException) -> str:
+    return (
+        "the document's structure is too broken to check further "
+        f"({type(error).__name__}: {error})"
+    )
 
 
 def _find_schema_defects(
@@ -271,6 +310,8 @@ def _find_schema_defects(
                 schema = schema / part
             for error in check(schema):
                 defects.append(_locate(document, error))
+    except _VALIDATOR_FAILURES as error:
+        return _Found(defects, _validator_failure(error))
     except referencing.exceptions.Unresolvable as error:
         return _Found(defects, f"unresolvable reference {error}")
     return _Found(defects)
@@ -362,6 +403,222 @@ def _value_at(document: dict[str, Any], location: KeyPath) -> Any:
     return node
 
 
+# --- Schemas that the validator cannot check ----------------------------------
+
+# The keywords that openapi-spec-validator 0.9 follows, with their `$ref`s,
+# when it collects the property names of an `allOf` branch. It keeps no
+# record of the schemas it has seen there, so a cycle along these keywords
+# that an `allOf` branch reaches makes it recurse until Python stops it.
+_COLLECTED_LISTS = ("allOf", "anyOf", "oneOf")
+_COLLECTED_SCHEMAS = ("items", "not")
+# Schemas on one search path before the search for such a cycle gives up, so
+# that data which contains itself, as YAML aliases can build it, ends it too.
+_MAX_CYCLE_SEARCH_DEPTH = 10_000
+
+
+@dataclass(frozen=True)
+class _CycleStep:
+    """One subschema on a cycle: where it is written and the schema it leads to."""
+
+    keyword: str
+    written_at: KeyPath
+    leads_to: KeyPath
+
+
+def validator_recursion_error(document: dict[str, Any], file: str) -> InputError:
+    """Build the error for a document whose validation hit Python's recursion limit.
+
+    The message names the cycle that made openapi-spec-validator recurse: `$ref`s
+    that lead to each other, or a schema that reaches itself below an `allOf`.
+    Without either, it says that the document is nested too deep.
+    """
+    loop = _ref_loop(document)
+    if loop is not None:
+        steps_text = ", then ".join(
+            f"{display_key_path(location)} refers to {display_key_path(target)}"
+            for location, target in zip(loop, [*loop[1:], loop[0]], strict=True)
+        )
+        return input_error(
+            f"the $refs lead in a cycle that reaches no schema ({steps_text})",
+            "point one of the $refs at a schema",
+            file=file,
+            key_path=display_key_path(loop[0]),
+        )
+    found = _validator_cycle(document)
+    if found is None:
+        return input_error(
+            "the document is nested too deep to validate",
+            "check the document for schemas or data nested hundreds of levels deep",
+            file=file,
+        )
+
+    branch, cycle = found
+    # The message names a component schema of the cycle where it has one, and
+    # lists the steps from that schema back to it.
+    last = next(
+        (
+            index
+            for index, step in enumerate(cycle)
+            if _is_component_schema(step.leads_to)
+        ),
+        len(cycle) - 1,
+    )
+    cycle = [*cycle[last + 1 :], *cycle[: last + 1]]
+    schema = cycle[-1].leads_to
+    # A step into an inline subschema stays where it is written, so only the
+    # `$ref` steps are listed.
+    steps_text = ", then ".join(
+        f"{display_key_path(step.written_at)} refers to "
+        + display_key_path(step.leads_to)
+        for step in cycle
+        if step.leads_to != step.written_at
+    )
+    if any(step.keyword == "items" for step in cycle):
+        message = (
+            f"the schema reaches itself again through `items` ({steps_text}) below the "
+            f"allOf branch {display_key_path(branch)}, and openapi-spec-validator "
+            "recurses without end on such a cycle, so the document cannot be "
+            "validated"
+        )
+        hint = (
+            "refer to the schema outside `allOf`, or let the cycle pass through "
+            "`properties`, which the validator does not follow there"
+        )
+    else:
+        keywords_used = " and ".join(sorted({step.keyword for step in cycle}))
+        message = (
+            f"the schema applies itself to the same value again through "
+            f"{keywords_used} ({steps_text}), so checking a value against it never ends"
+        )
+        hint = "remove the $ref that closes the cycle"
+    return input_error(message, hint, file=file, key_path=display_key_path(schema))
+
+
+def _is_component_schema(location: KeyPath) -> bool:
+    return len(location) == 3 and location[:2] == ("components", "schemas")
+
+
+def _validator_cycle(
+    document: dict[str, Any],
+) -> tuple[KeyPath, list[_CycleStep]] | None:
+    """Find a cycle that makes openapi-spec-validator recurse without end.
+
+    Searches from every `allOf` branch of the document, in document order,
+    along the keywords of `_COLLECTED_LISTS` and `_COLLECTED_SCHEMAS`. Returns
+    the branch and the steps of the first cycle found, or None.
+    """
+    finished: set[KeyPath] = set()
+    for branch in _allof_branches(document):
+        cycle = _cycle_from(document, branch, finished)
+        if cycle is not None:
+            return branch, cycle
+    return None
+
+
+def _allof_branches(document: dict[str, Any]) -> Iterator[KeyPath]:
+    """Yield the key path of every item of a list under an `allOf` key, data too."""
+    for location, node in _document_nodes(document):
+        branches = node.get("allOf") if isinstance(node, dict) else None
+        if isinstance(branches, list):
+            for index in range(len(branches)):
+                yield (*location, "allOf", index)
+
+
+def _cycle_from(
+    document: dict[str, Any], start: KeyPath, finished: set[KeyPath]
+) -> list[_CycleStep] | None:
+    """Search depth first from `start`; return the steps of a cycle, or None.
+
+    `finished` contains the schemas whose every path was searched before, by
+    the location that `$ref`s lead to, and gains the ones searched here.
+    """
+    root = _follow_refs(document, start)
+    if root is None or root in finished:
+        return None
+    # The schemas on the current path, each with the steps still to take
+    # from it, and the step that led to it.
+    path: list[KeyPath] = [root]
+    on_path = {root}
+    arrivals: list[_CycleStep] = [_CycleStep("allOf", start, root)]
+    pending: list[Iterator[_CycleStep]] = [_steps_from(document, root)]
+    while pending:
+        if len(path) > _MAX_CYCLE_SEARCH_DEPTH:
+            return None
+        step = next(pending[-1], None)
+        if step is None:
+            done = path.pop()
+            on_path.discard(done)
+            finished.add(done)
+            arrivals.pop()
+            pending.pop()
+            continue
+        if step.leads_to in on_path:
+            first = path.index(step.leads_to)
+            return [*arrivals[first + 1 :], step]
+        if step.leads_to in finished:
+            continue
+        path.append(step.leads_to)
+        on_path.add(step.leads_to)
+        arrivals.append(step)
+        pending.append(_steps_from(document, step.leads_to))
+    return None
+
+
+def _steps_from(document: dict[str, Any], location: KeyPath) -> Iterator[_CycleStep]:
+    schema = _value_at(document, location)
+    if not isinstance(schema, dict):
+        return
+    for keyword in _COLLECTED_LISTS:
+        branches = schema.get(keyword)
+        if isinstance(branches, list):
+            for index in range(len(branches)):
+                yield from _step(document, keyword, (*location, keyword, index))
+    for keyword in _COLLECTED_SCHEMAS:
+        if isinstance(schema.get(keyword), dict):
+            yield from _step(document, keyword, (*location, keyword))
+
+
+def _step(
+    document: dict[str, Any], keyword: str, written_at: KeyPath
+) -> Iterator[_CycleStep]:
+    target = _follow_refs(document, written_at)
+    if target is not None:
+        yield _CycleStep(keyword, written_at, target)
+
+
+def _ref_loop(document: dict[str, Any]) -> list[KeyPath] | None:
+    """Find `$ref`s that lead to each other and never to a schema.
+
+    Returns the locations on the first such loop in document order, each
+    one's `$ref` pointing at the next and the last one's at the first.
+    """
+    for location, node in _document_nodes(document):
+        chain: list[KeyPath] = [location]
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            target = _pointer_location(document, node["$ref"])
+            if target is None or len(chain) > _MAX_REF_CHAIN:
+                break
+            if target in chain:
+                return chain[chain.index(target) :]
+            chain.append(target)
+            node = _value_at(document, target)
+    return None
+
+
+def _follow_refs(document: dict[str, Any], location: KeyPath) -> KeyPath | None:
+    """Return where a chain of internal `$ref`s from `location` ends, or None."""
+    for _ in range(_MAX_REF_CHAIN):
+        node = _value_at(document, location)
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not isinstance(ref, str):
+            return location
+        target = _pointer_location(document, ref)
+        if target is None:
+            return None
+        location = target
+    return None
+
+
 def _unmended(found: _Found, file: str) -> list[Problem]:
     problems = []
     for defect in found.defects[:PROBLEM_LIMIT]:
@@ -371,7 +628,7 @@ def _unmended(found: _Found, file: str) -> list[Problem]:
                 f"invalid OpenAPI: {_shorten(message, 300)}",
                 _UNMENDED_HINT,
                 file=file,
-                key_path=_display_path(defect.location or ()),
+                key_path=display_key_path(defect.location or ()),
             )
         )
     if found.unresolvable is not None:
@@ -445,9 +702,55 @@ class _Repair:
                 message,
                 hint,
                 file=self.file,
-                key_path=_display_path(location),
+                key_path=display_key_path(location),
                 severity="warning",
             )
+        )
+
+    def mend_keys(self) -> None:
+        """Write each mapping key that is not a string as JSON writes it.
+
+        OpenAPI keys are strings, but YAML reads an unquoted `200:` as a
+        number. One warning counts every key written anew.
+
+        Raises:
+            InputError: a mapping has a key, such as 200, beside the string
+                that it becomes, such as "200".
+        """
+        # The key path of the first key written anew, in document order.
+        first: KeyPath | None = None
+        count = 0
+        # Backwards, so that each mapping is mended before the one that
+        # contains it and its key path still leads to it.
+        for location in reversed(_mappings_with_other_keys(self.document)):
+            mapping = self.editor.writable(location)
+            items = list(mapping.items())
+            mapping.clear()
+            # The key as written, by the text that it becomes.
+            written: dict[str, Any] = {}
+            first_here: KeyPath | None = None
+            for key, value in items:
+                text = key if isinstance(key, str) else _json_key(key)
+                if text in written:
+                    raise input_error(
+                        f"keys {written[text]!r} and {key!r} are the same key in JSON",
+                        "remove or rename one of them",
+                        file=self.file,
+                        key_path=display_key_path(location),
+                    )
+                written[text] = key
+                mapping[text] = value
+                if not isinstance(key, str):
+                    count += 1
+                    first_here = first_here or (*location, text)
+            first = first_here or first
+        if first is None:
+            return
+        self._warn(
+            first,
+            f"{count} mapping key(s) are numbers, booleans or null, but OpenAPI "
+            "keys are strings, so each was read as the text that JSON writes for it",
+            "quote those keys in the document, as in '200':",
         )
 
     def mend(self, defects: list[_Defect]) -> bool:
@@ -740,6 +1043,41 @@ def _recursive_anchors(document: dict[str, Any]) -> list[KeyPath]:
     return found
 
 
+def _mappings_with_other_keys(document: dict[str, Any]) -> list[KeyPath]:
+    """Return the key path of every mapping with a key that is not a string.
+
+    The mappings come in document order, each before those inside it.
+    """
+    return [
+        location
+        for location, node in _document_nodes(document)
+        if isinstance(node, dict) and any(type(key) is not str for key in node)
+    ]
+
+
+def _document_nodes(document: dict[str, Any]) -> Iterator[tuple[KeyPath, Any]]:
+    """Yield the key path of every mapping and list, with it, in document order."""
+    stack: list[tuple[KeyPath, Any]] = [((), document)]
+    while stack:
+        location, node = stack.pop()
+        yield location, node
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        children = [
+            ((*location, key), value)
+            for key, value in items
+            if isinstance(value, dict | list)
+        ]
+        stack.extend(reversed(children))
+
+
+def _json_key(key: Any) -> str:
+    """Return the text that JSON writes for a key: 200 as "200", true as "true"."""
+    try:
+        return str(next(iter(json.loads(json.dumps({key: None})))))
+    except (TypeError, ValueError):
+        return str(key)
+
+
 def _replace_key(mapping: dict[str, Any], old: str, new: str, value: Any) -> None:
     """Put `new: value` where `old` was, in place; drop any other `new`."""
     items = [(key, item) for key, item in mapping.items() if key != new]
@@ -762,17 +1100,3 @@ def _is_number(value: Any) -> bool:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _display_path(parts: KeyPath) -> str:
-    """Write a key path, quoting keys that contain a dot, a bracket or a space."""
-    shown: list[str | int] = []
-    for part in parts:
-        if isinstance(part, int):
-            shown.append(part)
-            continue
-        text = str(part)
-        if not text or any(c in text for c in " .[]'\"") or not text.isprintable():
-            text = repr(text)
-        shown.append(text)
-    return format_key_path(shown)

@@ -146,7 +146,11 @@ class SubschemaKeywords:
         result: dict[Any, Any] = {}
         for keyword, value in schema.items():
             shape = self.shape(keyword, value)
-            if shape == ONE:
+            if shape is None:
+                # Most values are no subschema, so the default `other` is
+                # skipped rather than called.
+                result[keyword] = value if other is _same else other(value)
+            elif shape == ONE:
                 result[keyword] = transform(value, (keyword,))
             elif shape == LIST:
                 result[keyword] = [
@@ -158,8 +162,6 @@ class SubschemaKeywords:
                     name: transform(item, (keyword, name))
                     for name, item in value.items()
                 }
-            else:
-                result[keyword] = other(value)
         return result
 
     def fields(self, kind: str) -> dict[str, tuple[str, str]]:
@@ -208,11 +210,13 @@ LENIENT_SUBSCHEMAS = SubschemaKeywords(
     schema_map=SUBSCHEMA_MAP_KEYWORDS,
 )
 
-# The schemas of a capability list: `decompose` normalises and follows the
-# `$ref`s it finds with this table, and `examples` reads it from there.
-# NOTE: it leaves out `contentSchema`, as `validate` does when it checks the
-# `$ref`s of a capability list, so a `$ref` under `contentSchema` is not
-# checked, normalised or followed.
+# The schemas of a capability list, and those that `examples` derives values
+# for. `validate` checks the `$ref`s it finds with this table, and
+# `decompose` normalises and follows them. `examples` converts OpenAPI 3.0
+# keywords to 2020-12 and hides `readOnly` and `writeOnly` properties in the
+# subschemas it finds.
+# NOTE: it leaves out `contentSchema`, so a `$ref` there is not checked,
+# normalised or followed, and a schema there is not converted.
 CAPABILITY_SUBSCHEMAS = SubschemaKeywords(
     schema=SUBSCHEMA_KEYWORDS - {"contentSchema"},
     schema_or_list=frozenset([ITEMS]),

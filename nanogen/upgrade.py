@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from nanogen.errors import Problem, format_key_path, input_error
+from nanogen.errors import Problem, display_key_path, input_error, type_name
 from nanogen.schema_keywords import EXCLUSIVE_BOUNDS, SUBSCHEMAS
 from nanogen.spec import HTTP_METHODS
 
@@ -136,33 +136,6 @@ def _check_version(document: Any, file: str) -> str:
     )
 
 
-def _quote_key(key: str) -> str:
-    """Write a key plain, or quoted when a dot or bracket could misread it."""
-    if key and key.isprintable() and not any(c in key for c in " .[]'\""):
-        return key
-    return repr(key)
-
-
-def _display_path(parts: KeyPath) -> str:
-    return format_key_path(
-        [part if isinstance(part, int) else _quote_key(part) for part in parts]
-    )
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number"
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -212,7 +185,7 @@ class _Upgrader:
                 message,
                 hint,
                 file=self.file,
-                key_path=_display_path(where),
+                key_path=display_key_path(where),
                 severity="warning",
             )
         )
@@ -461,7 +434,7 @@ class _Upgrader:
                 outcome = "it was renamed x-examples"
             self._warn(
                 (*where, "examples"),
-                f"examples is {_type_name(examples)}, but OpenAPI 3.1 schemas take "
+                f"examples is {type_name(examples)}, but OpenAPI 3.1 schemas take "
                 f"a list of example values, so {outcome}",
                 "list the example values under `examples`",
             )
@@ -507,7 +480,7 @@ class _Upgrader:
                 schema = without_flag
                 self._warn(
                     (*where, exclusive),
-                    f"{exclusive} is {_type_name(flag)}, not true, false or a "
+                    f"{exclusive} is {type_name(flag)}, not true, false or a "
                     "number, so it was dropped",
                     f"set `{exclusive}` to the bound itself",
                 )
@@ -584,7 +557,7 @@ class _Upgrader:
         if flag is not True:
             self._warn(
                 (*where, "nullable"),
-                f"nullable is {_type_name(flag)}, not true or false, so it was dropped",
+                f"nullable is {type_name(flag)}, not true or false, so it was dropped",
                 'add "null" to `type` if the value may be null',
             )
             return schema

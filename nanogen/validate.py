@@ -38,6 +38,7 @@ from nanogen.decompose import (
 )
 from nanogen.errors import InputError, Problem, Severity
 from nanogen.examples import (
+    ConvertedComponents,
     Direction,
     ExampleError,
     can_send_parameter,
@@ -45,6 +46,7 @@ from nanogen.examples import (
     regex_parser,
 )
 from nanogen.load import Loaded, duplicate_key_problem
+from nanogen.schema_keywords import CAPABILITY_SUBSCHEMAS
 from nanogen.spec import camel_case, snake_case
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "capabilities.schema.json"
@@ -202,7 +204,16 @@ def is_taken_package(package: str) -> bool:
     Such a name is a module of Python's standard library or one that
     generated services import, and a package of that name would hide it.
     """
-    return package in sys.stdlib_module_names or package in DEPENDENCY_MODULES
+    return (
+        package in sys.stdlib_module_names
+        or package in DEPENDENCY_MODULES
+        or _TEST_MODULE_NAME.fullmatch(package) is not None
+    )
+
+
+# The names of the test modules that generated services hold, which pytest
+# imports by their bare names: `test_<package>_contract`, `test_<package>_handler`.
+_TEST_MODULE_NAME = re.compile(r"test_\w+_(contract|handler)")
 
 
 # --- Collecting problems ----------------------------------------------------
@@ -292,6 +303,18 @@ def _check_values(report: _Report, value: Any, path: KeyPath) -> None:
         )
     elif isinstance(value, dict):
         for key, item in value.items():
+            if not isinstance(key, str) and not _names_checked_elsewhere(path):
+                written = (
+                    json.dumps(key)
+                    if isinstance(key, bool | int | float | None)
+                    else repr(key)
+                )
+                report.error(
+                    (*path, key),
+                    f"the key {written} is {_describe_type(key)}, not a string, but "
+                    "JSON and OpenAPI documents have string keys only",
+                    f"quote the key, such as '\"{written}\":'",
+                )
             _check_values(report, key, path)
             _check_values(report, item, (*path, key))
     elif isinstance(value, list):
@@ -300,6 +323,20 @@ def _check_values(report: _Report, value: Any, path: KeyPath) -> None:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _names_checked_elsewhere(path: KeyPath) -> bool:
+    """Tell whether the keys of the mapping at `path` get a check of their own.
+
+    Those are the top-level keys, service, capability and shared schema
+    names, input and output field names, and error statuses, which may be
+    integers.
+    """
+    if len(path) <= 1 or path[-1] == "errors":
+        return True
+    return path[0] == "services" and (
+        len(path) in (2, 4) or (len(path) == 5 and path[-1] in ("input", "output"))
+    )
 
 
 def _check_against_schema(report: _Report, data: dict[str, Any]) -> None:
@@ -342,9 +379,7 @@ def _report_schema_error(report: _Report, error: ValidationError) -> None:
                     _REQUIRED_HINTS.get(key, f"add {key!r}"),
                 )
     elif keyword == "type":
-        expected = error.validator_value
-        names = [expected] if isinstance(expected, str) else list(expected)
-        wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in names)
+        names, wanted = _expected_types(error.validator_value)
         report.error(
             path,
             f"expected {wanted}, got {_describe(value)}",
@@ -722,8 +757,8 @@ def _check_package(
         taken_by = "a module of Python's standard library"
     elif package in DEPENDENCY_MODULES:
         taken_by = "a module that generated services import"
-    elif package.startswith("test_"):
-        taken_by = "the kind of module that pytest collects as a test file"
+    elif _TEST_MODULE_NAME.fullmatch(package):
+        taken_by = "a test module that nanogen generates, which pytest imports by name"
     if taken_by:
         report.error(
             (*path, "name"),
@@ -1126,14 +1161,11 @@ def _walk_schema(schema: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, Any
                 if isinstance(pattern, str):
                     yield (*where, pattern), "pattern", pattern
                 yield from _walk_schema(subschema, (*where, pattern))
-        elif key in _SCHEMA_KEYWORDS:
-            yield from _walk_schema(value, where)
-        elif key in _SCHEMA_LIST_KEYWORDS and isinstance(value, list):
-            for index, item in enumerate(value):
-                yield from _walk_schema(item, (*where, index))
-        elif key in _SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
-            for name, item in value.items():
-                yield from _walk_schema(item, (*where, name))
+        else:
+            for subpath, subschema in CAPABILITY_SUBSCHEMAS.keyword_subschemas(
+                key, value
+            ):
+                yield from _walk_schema(subschema, (*path, *subpath))
 
 
 # Keywords that set a base URI or an anchor. A shared schema moves into each
@@ -1142,17 +1174,6 @@ def _walk_schema(schema: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, Any
 _UNSUPPORTED_KEYWORDS = frozenset(
     "$id $schema $anchor $dynamicAnchor $dynamicRef $recursiveAnchor $recursiveRef "
     "$vocabulary".split()
-)
-
-# JSON Schema 2020-12 keywords whose value is a schema, a list of schemas, or
-# a map of names to schemas.
-_SCHEMA_KEYWORDS = frozenset(
-    "additionalItems additionalProperties contains else if items not propertyNames "
-    "then unevaluatedItems unevaluatedProperties".split()
-)
-_SCHEMA_LIST_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
-_SCHEMA_MAP_KEYWORDS = frozenset(
-    {"$defs", "definitions", "dependentSchemas", "properties"}
 )
 
 
@@ -1563,9 +1584,7 @@ def _report_example_error(
                     _choice_hint(key, fields if top else allowed, "fields"),
                 )
     elif keyword == "type":
-        expected = error.validator_value
-        names = [expected] if isinstance(expected, str) else list(expected)
-        wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in names)
+        _, wanted = _expected_types(error.validator_value)
         report.error(
             path,
             f"expected {wanted}, got {_describe(value)}",
@@ -1630,8 +1649,14 @@ def _check_derivable(report: _Report, data: dict[str, Any]) -> None:
     finder = _ValueFinder(report, raw_shared)
     for name, schema in raw_shared.items():
         where = ("schemas", name)
-        if isinstance(schema, dict) and not report.has_error_under(where):
-            finder.check({"$ref": COMPONENTS_PREFIX + str(name)}, where)
+        if not isinstance(schema, dict) or report.has_error_under(where):
+            continue
+        # A schema that reaches another with errors cannot be derived either;
+        # the error of the other one is reported already.
+        reached = _reached_schemas({"input": {"value": schema}}, raw_shared)
+        if any(report.has_error_under(("schemas", other)) for other in reached):
+            continue
+        finder.check({"$ref": COMPONENTS_PREFIX + str(name)}, where)
 
     for _, _, capability, path in _iter_capabilities(data):
         if "openapi" in capability or report.has_error_under(path):
@@ -1692,6 +1717,8 @@ class _ValueFinder:
             for name, schema in shared.items()
             if isinstance(name, str)
         }
+        # Converted once for the many `derive_example` calls of a run.
+        self.converted = ConvertedComponents(self.components)
 
     def derivable(
         self,
@@ -1700,7 +1727,7 @@ class _ValueFinder:
         accept: Callable[[Any], bool] | None = None,
     ) -> bool:
         try:
-            derive_example(schema, self.components, direction=direction, accept=accept)
+            derive_example(schema, self.converted, direction=direction, accept=accept)
         except (ExampleError, RecursionError):
             return False
         return True
@@ -2005,6 +2032,12 @@ def _choice_hint(value: Any, choices: Iterable[Any], what: str) -> str:
 
 def _plural(what: str) -> str:
     return what if what.endswith("s") else f"{what}s"
+
+
+def _expected_types(expected: Any) -> tuple[list[str], str]:
+    """Return the types that a `type` keyword lists, and how a message names them."""
+    names = [expected] if isinstance(expected, str) else list(expected)
+    return names, " or ".join(_TYPE_NAMES.get(name, name) for name in names)
 
 
 def _describe(value: Any) -> str:

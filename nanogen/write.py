@@ -365,12 +365,15 @@ def _plan_file(
     disk_hash = hashlib.sha256(disk).hexdigest()
 
     if file.owner == "user":
+        if disk_hash == new_hash and (old is None or old.sha256 == new_hash):
+            # Unedited and already what this run renders.
+            return make("identical"), new_entry
         if old is not None and disk_hash == old.sha256 and disk_hash != new_hash:
             # The file is byte for byte what nanogen last wrote, so no edit of
             # the user's is lost when the new version replaces it.
             return make("update", "not edited since nanogen wrote it"), new_entry
-        # The recorded hash is of the content nanogen last wrote, which tells
-        # the next run whether the user has edited the file since.
+        # The recorded hash is of the content nanogen last wrote, from which
+        # the next run learns whether the user has edited the file since.
         return make("keep"), ManifestEntry(
             old.sha256 if old else new_hash, "user", file.service
         )
@@ -410,11 +413,12 @@ def _plan_removal(root: Path, path: str, old: ManifestEntry) -> FileAction | Non
     disk = _read_disk(root, path)
     if disk is None:
         return None
-    if old.owner == "user":
+    unedited = hashlib.sha256(disk).hexdigest() == old.sha256
+    if old.owner == "user" and not unedited:
         return FileAction(
             path, "keep", "user", old.service, "no longer generated; yours to delete"
         )
-    if hashlib.sha256(disk).hexdigest() != old.sha256:
+    if not unedited:
         return FileAction(
             path,
             "keep",
@@ -422,7 +426,10 @@ def _plan_removal(root: Path, path: str, old: ManifestEntry) -> FileAction | Non
             old.service,
             "no longer generated but edited by hand; yours to delete",
         )
-    return FileAction(path, "remove", "generated", old.service, "no longer generated")
+    detail = "no longer generated"
+    if old.owner == "user":
+        detail += "; not edited since nanogen wrote it"
+    return FileAction(path, "remove", old.owner, old.service, detail)
 
 
 # Writing

@@ -11,8 +11,10 @@ from nanogen.decompose import (
     decompose_capabilities,
     expand_fields,
     field_schema,
+    nanoservice_for_document,
     pascal_case,
     path_parameters,
+    security_kind,
 )
 from nanogen.errors import InputError
 from nanogen.load import load_file
@@ -422,3 +424,138 @@ def test_everything_reaches_recursive_schemas() -> None:
 
 def _default_idempotent(effect: str) -> bool:
     return effect != "create"
+
+
+# --- Nanoservices of OpenAPI documents -----------------------------------------
+
+
+def document_with(
+    method: str = "post",
+    operation: dict[str, Any] | None = None,
+    **top: Any,
+) -> dict[str, Any]:
+    """Return an OpenAPI 3.1 document with one operation at `/things`."""
+    body = {"responses": {"200": {"description": "ok"}}, **(operation or {})}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Things", "version": "1"},
+        "paths": {"/things": {method: body}},
+        **top,
+    }
+
+
+def build(document: dict[str, Any], **arguments: Any) -> Any:
+    return nanoservice_for_document(
+        document, project="demo", service="things", capability="make", **arguments
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "effect", "idempotent"),
+    [
+        ("get", "read", True),
+        ("post", "create", False),
+        ("put", "update", True),
+        ("patch", "update", True),
+        ("delete", "delete", True),
+    ],
+)
+def test_document_effect_follows_method(
+    method: str, effect: str, idempotent: bool
+) -> None:
+    nanoservice = build(document_with(method))
+
+    assert nanoservice.method == method
+    assert nanoservice.path == "/things"
+    assert nanoservice.effect == effect
+    # Without an `idempotent`, idempotence follows the effect, as in a
+    # capability list.
+    assert nanoservice.idempotent is idempotent
+
+
+def test_document_x_nanogen_sets_effect() -> None:
+    x_nanogen = {"effect": "read", "idempotent": False, "source": "list.yaml#/a"}
+    document = document_with("post", {"x-nanogen": x_nanogen})
+
+    nanoservice = build(document)
+
+    assert nanoservice.effect == "read"
+    assert nanoservice.idempotent is False
+    assert nanoservice.source == "list.yaml#/a"
+
+
+def test_document_arguments_win_over_x_nanogen() -> None:
+    x_nanogen = {"effect": "read", "idempotent": False, "source": "list.yaml#/a"}
+    document = document_with("post", {"x-nanogen": x_nanogen})
+
+    nanoservice = build(
+        document, effect="delete", idempotent=True, source="nanogen.yaml#/b"
+    )
+
+    assert nanoservice.effect == "delete"
+    assert nanoservice.idempotent is True
+    assert nanoservice.source == "nanogen.yaml#/b"
+
+
+def test_document_unknown_x_nanogen_effect_ignored() -> None:
+    document = document_with("get", {"x-nanogen": {"effect": "reed"}})
+
+    assert build(document).effect == "read"
+
+
+def test_document_with_two_operations_rejected() -> None:
+    document = document_with("get")
+    document["paths"]["/things"]["post"] = {"responses": {}}
+
+    with pytest.raises(ValueError, match="holds 2 operations"):
+        build(document)
+
+
+SCHEMES = {
+    "Key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+    "Token": {"type": "http", "scheme": "bearer"},
+    "Login": {"type": "http", "scheme": "basic"},
+}
+
+
+@pytest.mark.parametrize(
+    ("requirements", "expected"),
+    [
+        (None, "none"),
+        ([], "none"),
+        ([{}], "none"),
+        ([{"Key": []}], "api-key"),
+        ([{"Token": []}], "bearer"),
+        ([{"Login": []}], "bearer"),
+        ([{"Token": []}, {"Key": []}], "api-key"),
+        ([{"Key": []}, {"Token": []}], "api-key"),
+        ([{"Key": []}, {}], "none"),
+        ([{"Token": [], "Key": []}], "api-key"),
+    ],
+    ids=[
+        "absent",
+        "empty list",
+        "optional",
+        "api key",
+        "bearer",
+        "basic",
+        "bearer or key",
+        "key or bearer",
+        "key or nothing",
+        "both together",
+    ],
+)
+def test_security_kind_summary(requirements: Any, expected: str) -> None:
+    operation = {} if requirements is None else {"security": requirements}
+    document = document_with("get", operation, components={"securitySchemes": SCHEMES})
+
+    assert security_kind(document, operation) == expected
+    assert build(document).security == expected
+
+
+def test_document_level_security_applies() -> None:
+    document = document_with(
+        "get", security=[{"Key": []}], components={"securitySchemes": SCHEMES}
+    )
+
+    assert build(document).security == "api-key"

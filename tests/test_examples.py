@@ -1071,3 +1071,44 @@ def test_derive_example_valid_or_example_error(
     except ExampleError:
         return
     assert_valid_portably(schema, value)
+
+
+DISCRIMINATED_PETS = {
+    "Cat": {
+        "type": "object",
+        "required": ["kind"],
+        "properties": {"kind": {"type": "string"}, "meow": {"type": "boolean"}},
+    },
+    "Dog": {
+        "type": "object",
+        "required": ["kind", "bark"],
+        "properties": {"kind": {"type": "string"}, "bark": {"type": "boolean"}},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("discriminator", "expected"),
+    [
+        ({"propertyName": "kind"}, "Cat"),
+        (
+            {
+                "propertyName": "kind",
+                "mapping": {"cat": "Cat", "dog": "#/components/schemas/Dog"},
+            },
+            "cat",
+        ),
+    ],
+)
+def test_discriminator_names_the_branch(discriminator, expected):
+    schema = {
+        "oneOf": [
+            {"$ref": "#/components/schemas/Cat"},
+            {"$ref": "#/components/schemas/Dog"},
+        ],
+        "discriminator": discriminator,
+    }
+
+    value = derive_example(schema, DISCRIMINATED_PETS)
+
+    assert value["kind"] == expected

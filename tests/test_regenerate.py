@@ -1,4 +1,4 @@
-"""Regenerating a workspace after its capability list changes.
+"""Regenerating a workspace after its capability list or split documents change.
 
 Each test runs the real `nanogen` command in a subprocess, edits the
 capability list as a user would, runs `generate` again and then the generated
@@ -84,3 +84,37 @@ def test_edited_handler_kept_on_new_input(tmp_path):
     # The service calls the old handler without the argument it does not take.
     tested = nanogen(tmp_path, "test")
     assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+TEST_HELPERS_API = """\
+openapi: 3.0.3
+info: {title: Clock, version: "1"}
+paths:
+  /test_helpers/clocks:
+    post:
+      operationId: AdvanceClock
+      tags: [test_helpers]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {ok: {type: boolean}}}
+"""
+
+
+def test_split_test_helpers_tag_generates(tmp_path):
+    # Stripe tags operations `test_helpers`, so their packages start with
+    # `test_`, which pytest's file pattern matches but which is no clash.
+    (tmp_path / "api.yaml").write_text(TEST_HELPERS_API, "utf-8")
+    split = nanogen(tmp_path, "split", "--specs-only", "api.yaml", "-o", "out")
+    assert split.returncode == 0, split.stderr
+
+    workspace = tmp_path / "out"
+    generated = nanogen(workspace, "generate")
+    assert generated.returncode == 0, generated.stderr
+    assert (workspace / "services" / "test_helpers_advance_clock").is_dir()
+    tested = nanogen(workspace, "test")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    checked = nanogen(workspace, "generate", "--check")
+    assert checked.returncode == 0, checked.stderr

@@ -189,6 +189,105 @@ def test_entry_point_folder_names_a_generator(
     assert generator.layers[0].resolve() == folder.resolve()
 
 
+# -- what a generator reads once ----------------------------------------------
+
+
+def count_compilations(
+    generator: render.Generator, monkeypatch: pytest.MonkeyPatch
+) -> list[str]:
+    """Record each source that the generator's Jinja environment compiles from text."""
+    environment = generator.environment
+    compiled: list[str] = []
+    original = environment.from_string
+
+    def from_string(source: Any, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(source)
+        return original(source, *args, **kwargs)
+
+    monkeypatch.setattr(environment, "from_string", from_string)
+    return compiled
+
+
+def test_generator_compiles_each_path_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    generator = find_generator("python-fastapi")
+    compiled = count_compilations(generator, monkeypatch)
+
+    generator.render(*load("payments-calculate-tax"))
+    after_first = list(compiled)
+    generator.render(*load("public-echo"))
+
+    assert "{{ package }}" in after_first
+    assert len(after_first) == len(set(after_first))
+    assert compiled == after_first
+
+
+def test_reused_generator_renders_like_new_ones() -> None:
+    services = [
+        load("payments-calculate-tax"),
+        load("public-echo"),
+        load("notes-store-note"),
+    ]
+    reused = find_generator("python-fastapi")
+
+    for ns, document in services:
+        fresh = find_generator("python-fastapi").render(ns, document)
+        assert reused.render(ns, document) == fresh
+
+
+def test_new_generator_reads_edited_config(tmp_path: Path) -> None:
+    folder = write_generator(
+        tmp_path / "mine", {"template/{{ package }}.txt.jinja": "{{ name }}\n"}
+    )
+    ns, document = load("public-echo")
+    first = find_generator("mine", folder).render(ns, document)
+    config = (folder / "copier.yml").read_text(encoding="utf-8")
+    (folder / "copier.yml").write_text(
+        config.replace("description: test", "description: user")
+        + ("_skip_if_exists: ['{{ package }}.txt']\n"),
+        encoding="utf-8",
+    )
+
+    second = find_generator("mine", folder).render(ns, document)
+
+    assert [file.owner for file in first] == ["generated"]
+    assert [file.owner for file in second] == ["user"]
+    assert find_generator("mine", folder).description == "user"
+
+
+def test_new_generator_imports_edited_hooks(tmp_path: Path) -> None:
+    hook = """
+        def context(ns, document):
+            return {"greeting": "WORD"}
+    """
+    folder = write_generator(
+        tmp_path / "mine",
+        {
+            "template/a.txt.jinja": "{{ greeting }}\n",
+            "hooks.py": hook.replace("WORD", "hello"),
+        },
+    )
+    ns, document = load("public-echo")
+    first = find_generator("mine", folder).render(ns, document)
+    write_generator(folder, {"hooks.py": hook.replace("WORD", "goodbye")})
+
+    second = find_generator("mine", folder).render(ns, document)
+
+    assert first[0].content.endswith("hello\n")
+    assert second[0].content.endswith("goodbye\n")
+
+
+def test_new_generator_lists_added_template(tmp_path: Path) -> None:
+    folder = write_generator(tmp_path / "mine", {"template/a.txt": "a\n"})
+    ns, document = load("public-echo")
+    first = find_generator("mine", folder).render(ns, document)
+    (folder / "template" / "b.txt").write_text("b\n", encoding="utf-8")
+
+    second = find_generator("mine", folder).render(ns, document)
+
+    assert [file.path for file in first] == ["a.txt"]
+    assert [file.path for file in second] == ["a.txt", "b.txt"]
+
+
 # -- rendering ---------------------------------------------------------------
 
 
@@ -567,6 +666,23 @@ def test_nanoservice_x_nanogen_wins_over_method() -> None:
     assert ns.effect == "read"
     assert ns.idempotent is True
     assert ns.service == "catalog"
+
+
+def test_nanoservice_x_nanogen_effect_keeps_method_idempotence() -> None:
+    document = one_operation("/search", "post", {"x-nanogen": {"effect": "read"}})
+
+    ns = nanoservice_from_document(document)
+
+    assert ns.effect == "read"
+    assert ns.idempotent is False
+
+
+def test_nanoservice_from_document_needs_one_operation() -> None:
+    document = one_operation("/pets", "get", {"operationId": "listPets"})
+    document["paths"]["/pets"]["post"] = {"responses": {}}
+
+    with pytest.raises(ValueError, match="holds 2 operations"):
+        nanoservice_from_document(document)
 
 
 MEDIA_KINDS = [

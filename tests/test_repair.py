@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from nanogen.bundle import bundle_document
 from nanogen.emit import document_problems
+from nanogen.errors import InputError
 from nanogen.repair import Repaired, repair_document
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -563,3 +565,261 @@ def test_digitalocean_valid_after_repair() -> None:
     ]
     assert json.dumps(again.document) == json.dumps(repaired.document)
     assert again.warnings == repaired.warnings
+
+
+# --- Schemas that the validator cannot check ----------------------------------
+
+
+def cycle_document(version: str, schemas: str) -> str:
+    """Return a document whose one operation returns `Top`, with `schemas` as YAML."""
+    return (
+        f"openapi: {version}\n"
+        "info: {title: Loops, version: '1'}\n"
+        "paths:\n"
+        "  /top:\n"
+        "    get:\n"
+        "      operationId: getTop\n"
+        "      responses:\n"
+        "        '200':\n"
+        "          description: ok\n"
+        "          content:\n"
+        "            application/json:\n"
+        "              schema: {$ref: '#/components/schemas/Top'}\n"
+        "components:\n"
+        "  schemas:\n" + schemas
+    )
+
+
+SELF_ALL_OF = """\
+    Top:
+      allOf:
+        - type: string
+        - $ref: '#/components/schemas/Top'
+"""
+
+# `Top` and `Other` apply each other to the same value.
+MUTUAL_CYCLE = """\
+    Top:
+      allOf:
+        - $ref: '#/components/schemas/Other'
+    Other:
+      oneOf:
+        - type: integer
+        - $ref: '#/components/schemas/Top'
+"""
+
+# A nested array is valid JSON Schema, but the validator recurses on it when
+# an `allOf` branch reaches it.
+ITEMS_CYCLE = """\
+    Top:
+      allOf:
+        - $ref: '#/components/schemas/Nested'
+    Nested:
+      type: array
+      items: {$ref: '#/components/schemas/Nested'}
+"""
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_split_rejects_self_referencing_all_of(
+    version: str, tmp_path: Path, runner: Any
+) -> None:
+    (tmp_path / "loops.yaml").write_text(
+        cycle_document(version, SELF_ALL_OF), encoding="utf-8"
+    )
+
+    result = runner("split", "loops.yaml", "-o", "out", cwd=tmp_path)
+
+    assert result.exit_code == 1
+    assert "internal error" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        "loops.yaml: components.schemas.Top: the schema applies itself to the "
+        "same value again through allOf (components.schemas.Top.allOf[1] refers "
+        "to components.schemas.Top), so checking a value against it never ends; "
+        "remove the $ref that closes the cycle"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_split_names_each_ref_of_a_cycle(tmp_path: Path, runner: Any) -> None:
+    (tmp_path / "loops.yaml").write_text(
+        cycle_document("3.0.3", MUTUAL_CYCLE), encoding="utf-8"
+    )
+
+    result = runner("split", "--specs-only", "loops.yaml", "-o", "out", cwd=tmp_path)
+
+    assert result.exit_code == 1
+    assert "internal error" not in result.stderr
+    assert result.stderr.startswith("loops.yaml: components.schemas.Top: ")
+    assert (
+        "through allOf and oneOf (components.schemas.Top.allOf[0] refers to "
+        "components.schemas.Other, then components.schemas.Other.oneOf[1] refers "
+        "to components.schemas.Top)"
+    ) in result.stderr
+
+
+def test_split_rejects_items_cycle_below_all_of(tmp_path: Path, runner: Any) -> None:
+    (tmp_path / "loops.yaml").write_text(
+        cycle_document("3.0.3", ITEMS_CYCLE), encoding="utf-8"
+    )
+
+    result = runner("split", "--specs-only", "loops.yaml", "-o", "out", cwd=tmp_path)
+
+    assert result.exit_code == 1
+    assert "internal error" not in result.stderr
+    assert result.stderr.startswith("loops.yaml: components.schemas.Nested: ")
+    assert (
+        "through `items` (components.schemas.Nested.items refers to "
+        "components.schemas.Nested) below the allOf branch "
+        "components.schemas.Top.allOf[0]"
+    ) in result.stderr
+
+
+def test_self_reference_outside_all_of_is_split(tmp_path: Path, runner: Any) -> None:
+    # The validator follows `anyOf` only below an `allOf` branch, so it checks
+    # this schema, and nanogen leaves it to the later stages.
+    schemas = (
+        "    Top:\n"
+        "      anyOf:\n"
+        "        - type: string\n"
+        "        - $ref: '#/components/schemas/Top'\n"
+    )
+    (tmp_path / "loops.yaml").write_text(
+        cycle_document("3.0.3", schemas), encoding="utf-8"
+    )
+
+    result = runner("split", "--specs-only", "loops.yaml", "-o", "out", cwd=tmp_path)
+
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "out" / "specs").is_dir()
+
+
+def test_split_rejects_ref_loop(tmp_path: Path, runner: Any) -> None:
+    schemas = (
+        "    Top: {$ref: '#/components/schemas/Other'}\n"
+        "    Other: {$ref: '#/components/schemas/Top'}\n"
+    )
+    (tmp_path / "loops.yaml").write_text(
+        cycle_document("3.0.3", schemas), encoding="utf-8"
+    )
+
+    result = runner("split", "--specs-only", "loops.yaml", "-o", "out", cwd=tmp_path)
+
+    assert result.exit_code == 1
+    assert "internal error" not in result.stderr
+    assert result.stderr.strip() == (
+        "loops.yaml: components.schemas.Top: the $refs lead in a cycle that "
+        "reaches no schema (components.schemas.Top refers to "
+        "components.schemas.Other, then components.schemas.Other refers to "
+        "components.schemas.Top); point one of the $refs at a schema"
+    )
+
+
+def test_deep_schema_without_cycle_reported() -> None:
+    schema: dict[str, Any] = {"type": "string"}
+    for _ in range(500):
+        schema = {"allOf": [schema]}
+    document = openapi("3.0.3", S=schema)
+
+    with pytest.raises(InputError) as caught:
+        repair_document(document, file="deep.yaml")
+
+    assert str(caught.value) == (
+        "deep.yaml: the document is nested too deep to validate; check the "
+        "document for schemas or data nested hundreds of levels deep"
+    )
+
+
+# --- Keys that are not strings --------------------------------------------------
+
+UNQUOTED_STATUS = """\
+openapi: VERSION
+info: {title: Pets, version: '1'}
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      responses:
+        200:
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Pet'}
+        404:
+          description: missing
+components:
+  schemas:
+    Pet:
+      type: object
+      properties:
+        1.5: {type: string}
+"""
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_split_reads_unquoted_status_codes(
+    version: str, tmp_path: Path, runner: Any
+) -> None:
+    (tmp_path / "pets.yaml").write_text(
+        UNQUOTED_STATUS.replace("VERSION", version), encoding="utf-8"
+    )
+
+    result = runner("split", "--specs-only", "pets.yaml", "-o", "out", cwd=tmp_path)
+
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "warning: pets.yaml: paths./pets.get.responses.200: 3 mapping key(s) are "
+        "numbers, booleans or null, but OpenAPI keys are strings, so each was read "
+        "as the text that JSON writes for it; quote those keys in the document, "
+        "as in '200':"
+    ) in result.stderr.splitlines()
+    (spec,) = (tmp_path / "out" / "specs").rglob("*.openapi.yaml")
+    document = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    assert list(document["paths"]["/pets"]["get"]["responses"]) == ["200", "404"]
+    pet = document["components"]["schemas"]["Pet"]
+    assert list(pet["properties"]) == ["1.5"]
+
+
+def test_split_rejects_key_beside_its_text(tmp_path: Path, runner: Any) -> None:
+    text = UNQUOTED_STATUS.replace("VERSION", "3.0.3").replace(
+        "        404:", "        '200':"
+    )
+    (tmp_path / "pets.yaml").write_text(text, encoding="utf-8")
+
+    result = runner("split", "--specs-only", "pets.yaml", "-o", "out", cwd=tmp_path)
+
+    assert result.exit_code == 1
+    assert "internal error" not in result.stderr
+    assert result.stderr.strip() == (
+        "pets.yaml: paths./pets.get.responses: keys 200 and '200' are the same "
+        "key in JSON; remove or rename one of them"
+    )
+
+
+def test_repair_writes_keys_as_json_does() -> None:
+    document = openapi(
+        "3.1.0",
+        S={"type": "object", "properties": {2: {}, 1.5: {}, True: {}, None: {}}},
+    )
+    before = copy.deepcopy(document)
+
+    repaired = repair_document(document, file="api.yaml")
+
+    assert document == before
+    properties = repaired.document["components"]["schemas"]["S"]["properties"]
+    assert list(properties) == ["2", "1.5", "true", "null"]
+    assert [problem.key_path for problem in repaired.warnings] == [
+        "components.schemas.S.properties.2"
+    ]
+    assert repaired.warnings[0].message.startswith("4 mapping key(s) are numbers")
+    assert repaired.problems == []
+
+
+def test_repair_leaves_string_keys_alone() -> None:
+    document = openapi("3.1.0", S={"type": "object", "properties": {"a": {}}})
+
+    repaired = repair_document(document, file="api.yaml")
+
+    assert repaired.document is document
+    assert repaired.warnings == []

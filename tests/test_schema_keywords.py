@@ -18,6 +18,8 @@ import yaml
 
 from nanogen.bundle import bundle_document
 from nanogen.decompose import iter_refs, normalize_schema
+from nanogen.examples import schema_for_direction, to_json_schema_2020
+from nanogen.load import load_file
 from nanogen.repair import repair_document
 from nanogen.schema_keywords import (
     CAPABILITY_SUBSCHEMAS,
@@ -34,6 +36,7 @@ from nanogen.schema_keywords import (
 )
 from nanogen.slice import slice_document
 from nanogen.upgrade import upgrade_to_31
+from nanogen.validate import validate_capabilities
 
 # The keywords of JSON Schema draft 4 to 2020-12 that hold subschemas, by
 # shape, written out here so that the stage tests do not read the tables.
@@ -420,3 +423,100 @@ def test_decompose_refs_in_document_order() -> None:
     assert normalised["$ref"] == "#/components/schemas/Base"
     assert normalised["enum"] == [{"$ref": "Data"}]
     assert normalised["enum"] is not schema["enum"]
+
+
+# `examples` and `validate` read capability lists and documents with
+# CAPABILITY_SUBSCHEMAS, so `contentSchema` is left out of both.
+CAPABILITY_KEYWORDS = [
+    keyword for keyword in EVERY_KEYWORD if keyword != "contentSchema"
+]
+
+
+@pytest.mark.parametrize("keyword", CAPABILITY_KEYWORDS)
+def test_examples_converts_schema_under_keyword(keyword: str) -> None:
+    schema = under_keyword(keyword, {"type": "string", "nullable": True})
+
+    converted = to_json_schema_2020(schema)
+
+    assert converted == under_keyword(keyword, {"type": ["string", "null"]})
+
+
+def test_examples_leaves_content_schema() -> None:
+    schema = {"contentSchema": {"type": "string", "nullable": True}}
+
+    assert to_json_schema_2020(copy.deepcopy(schema)) == schema
+
+
+@pytest.mark.parametrize(
+    "keyword", [keyword for keyword in CAPABILITY_KEYWORDS if keyword != "not"]
+)
+def test_examples_hides_read_only_under_keyword(keyword: str) -> None:
+    read_only = {"properties": {"id": {"type": "string", "readOnly": True}}}
+    schema = under_keyword(keyword, read_only)
+
+    hidden = schema_for_direction(schema, {}, "request")
+
+    assert hidden == under_keyword(keyword, {"properties": {"id": False}})
+
+
+def test_examples_keeps_properties_under_not() -> None:
+    # Leaving out a property under `not` would widen what the schema rejects.
+    schema = {"not": {"properties": {"id": {"type": "string", "readOnly": True}}}}
+
+    assert schema_for_direction(copy.deepcopy(schema), {}, "request") == schema
+
+
+@pytest.mark.parametrize("keyword", CAPABILITY_KEYWORDS)
+def test_validate_checks_ref_under_keyword(keyword: str, tmp_path: Path) -> None:
+    schema = under_keyword(keyword, {"$ref": "Nowhere"})
+    capability_list = {
+        "nanogen": 1,
+        "project": "shop",
+        "schemas": {"Thing": schema},
+        "services": {
+            "things": {
+                "capabilities": [
+                    {
+                        "name": "get-thing",
+                        "effect": "read",
+                        "output": {"thing": "Thing"},
+                    }
+                ]
+            }
+        },
+    }
+    path = write_yaml(tmp_path / "nanogen.yaml", capability_list)
+
+    problems = validate_capabilities(load_file(path))
+
+    messages = [(problem.key_path, problem.message) for problem in problems]
+    where = f"schemas.Thing.{keyword}"
+    if keyword in LIST_KEYWORDS:
+        where += "[1]"
+    elif keyword in MAP_KEYWORDS:
+        where += ".name"
+    assert (f"{where}.$ref", "$ref 'Nowhere' names no shared schema") in messages
+
+
+def test_validate_leaves_ref_under_content_schema(tmp_path: Path) -> None:
+    capability_list = {
+        "nanogen": 1,
+        "project": "shop",
+        "schemas": {"Thing": {"contentSchema": {"$ref": "Nowhere"}}},
+        "services": {
+            "things": {
+                "capabilities": [
+                    {
+                        "name": "get-thing",
+                        "effect": "read",
+                        "output": {"thing": "Thing"},
+                    }
+                ]
+            }
+        },
+    }
+    path = write_yaml(tmp_path / "nanogen.yaml", capability_list)
+
+    problems = validate_capabilities(load_file(path))
+
+    assert not [problem for problem in problems if "Nowhere" in problem.message]

@@ -839,3 +839,29 @@ def test_openapi_30_keywords_are_read_as_30(
     assert [error["pointer"] for error in errors] == ["/price"]
     tested = run_pytest(root / "services", cwd=root)
     assert tested.returncode == 0, tested.stdout[-6000:] + tested.stderr[-3000:]
+
+
+def test_input_named_like_stub_function(tmp_path: Path) -> None:
+    # The handler stub calls `example_response()`; an input of that name
+    # must not hide it.
+    capabilities = {
+        "nanogen": 1,
+        "project": "names",
+        "security": "none",
+        "services": {
+            "s": {
+                "capabilities": [
+                    {
+                        "name": "g",
+                        "effect": "read",
+                        "method": "GET",
+                        "input": {"example_response": "string"},
+                    }
+                ]
+            }
+        },
+    }
+    root = generate(tmp_path, capabilities)
+
+    tested = run_pytest(root / "services", cwd=root)
+    assert tested.returncode == 0, tested.stdout[-4000:]

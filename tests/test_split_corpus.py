@@ -135,3 +135,26 @@ def test_stripe_lossless_median_needs_max_depth(tmp_path):
     report = json.loads(split.stdout)
     assert report["documents"]["median"]["percent_of_monolith"] > 2.0
     assert report["max_depth"] is None
+
+
+def test_output_independent_of_input_path(tmp_path):
+    source = CORPUS / "oai-petstore" / "petstore.yaml"
+    copy = tmp_path / "input" / "petstore.yaml"
+    copy.parent.mkdir()
+    copy.write_bytes(source.read_bytes())
+
+    absolute = nanogen("split", "--specs-only", copy, "-o", tmp_path / "a", cwd=tmp_path)
+    relative = nanogen(
+        "split", "--specs-only", "petstore.yaml", "-o", tmp_path / "b", cwd=copy.parent
+    )
+
+    assert absolute.returncode == 0, absolute.stderr
+    assert relative.returncode == 0, relative.stderr
+    written_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*"))
+    written_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*"))
+    assert written_a == written_b
+    for path in written_a:
+        if (tmp_path / "a" / path).is_file():
+            assert (tmp_path / "a" / path).read_bytes() == (
+                tmp_path / "b" / path
+            ).read_bytes(), path

@@ -1047,3 +1047,54 @@ def test_petstore_separate_converted_validates(corpus: Path) -> None:
     assert upgraded.warnings == []
     assert len(operations(upgraded.document)) == 4
     assert operations(upgraded.document) == operations(converted)
+
+
+# A property whose YAML key is the number 1.5, with a schema that the upgrade
+# warns about.
+NUMBER_KEY_DOCUMENT = """\
+openapi: 3.0.3
+info: {title: Measures, version: "1"}
+paths:
+  /measures:
+    get:
+      operationId: listMeasures
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Measure'
+components:
+  schemas:
+    Measure:
+      type: object
+      properties:
+        1.5:
+          type: integer
+          exclusiveMinimum: true
+"""
+
+
+def test_split_warns_under_number_key(tmp_path: Path, runner: Any) -> None:
+    source = tmp_path / "measures.yaml"
+    source.write_text(NUMBER_KEY_DOCUMENT, encoding="utf-8")
+
+    result = runner(
+        "split",
+        "--openapi",
+        "3.1",
+        "--specs-only",
+        source.name,
+        "-o",
+        "out",
+        cwd=tmp_path,
+    )
+
+    assert result.exit_code == 0, result.stderr
+    assert "internal error" not in result.stderr
+    assert (
+        "warning: measures.yaml: "
+        "components.schemas.Measure.properties.'1.5'.exclusiveMinimum: "
+        "exclusiveMinimum: true without a numeric `minimum` has no effect"
+    ) in result.stderr

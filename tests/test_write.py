@@ -66,7 +66,7 @@ def test_second_run_identical(tmp_path):
     generate(tmp_path, run_files())
     plan = plan_write(tmp_path, run_files())
 
-    assert verbs(plan) == {MAIN: "identical", HANDLER: "keep", SPEC: "identical"}
+    assert verbs(plan) == {MAIN: "identical", HANDLER: "identical", SPEC: "identical"}
     assert plan.up_to_date
     assert not plan.manifest_changed
 
@@ -212,12 +212,24 @@ def test_removed_service_keeps_edits(tmp_path):
     generate(tmp_path, run_files())
     (tmp_path / MAIN).write_text("# my edit\n")
 
+    (tmp_path / HANDLER).write_text("def handle(x):\n    return 1\n")
+
     report = generate(tmp_path, [])
 
     assert verbs(report) == {MAIN: "keep", HANDLER: "keep", SPEC: "remove"}
     assert (tmp_path / MAIN).read_text() == "# my edit\n"
-    assert (tmp_path / HANDLER).is_file()
+    assert (tmp_path / HANDLER).read_text() == "def handle(x):\n    return 1\n"
     assert not (tmp_path / "specs").exists()
+    assert read_manifest(tmp_path) == {}
+
+
+def test_removed_service_drops_unedited_handler(tmp_path):
+    generate(tmp_path, run_files())
+
+    report = generate(tmp_path, [])
+
+    assert verbs(report) == {MAIN: "remove", HANDLER: "remove", SPEC: "remove"}
+    assert not (tmp_path / HANDLER).exists()
     assert read_manifest(tmp_path) == {}
 
 
@@ -432,7 +444,7 @@ def test_actions_sorted_and_printable(tmp_path):
     lines = list(iter_lines(plan_write(tmp_path, run_files(spec="v2\n"))))
 
     assert lines == [
-        f"     keep  {HANDLER}",
+        f"identical  {HANDLER}",
         f" conflict  {MAIN}  (edited by hand; left as it is)",
         f"   update  {SPEC}",
     ]

@@ -25,7 +25,17 @@ IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 IDEMPOTENCY_HEADER = "idempotency-key"
 # Names that the endpoint and handler signatures already use.
 RESERVED_NAMES = frozenset(
-    {"body", "request", "handler", "app", "models", "logger", "media_type"}
+    {
+        "body",
+        "request",
+        "handler",
+        "app",
+        "models",
+        "logger",
+        "media_type",
+        # The handler stub calls `example_response()`.
+        "example_response",
+    }
 )
 # The secret that the generated tests configure and send.
 TEST_SECRET = "test-secret-not-for-production"
