@@ -457,7 +457,7 @@ def _memoized_meta_check(
 
 
 def _meta_check_key(validator: Any, schema: Any, value: Any) -> tuple[Any, ...] | None:
-    """Return what decides a meta-schema check, or None when it cannot be told."""
+    """Return the key that decides a meta-schema check, or None when there is none."""
     get_checker = getattr(validator, "_get_schema_checker", None)
     if get_checker is None:
         return None
@@ -474,7 +474,7 @@ def _meta_check_key(validator: Any, schema: Any, value: Any) -> tuple[Any, ...] 
 
 
 def _json_digest(value: Any) -> bytes | None:
-    """Hash a value that holds JSON types only; return None for anything else.
+    """Hash a value that contains JSON types only; return None for anything else.
 
     Mapping keys must be strings, because `json.dumps` writes the key 1 and
     the key "1" alike.

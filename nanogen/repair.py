@@ -277,8 +277,9 @@ def _find_defects(validator_class: type[Any], document: dict[str, Any]) -> _Foun
     return _Found(defects)
 
 
-# What openapi-spec-validator 0.9 raises on some invalid documents, such as
-# a parameter without `name` (KeyError) or a path item that is a number.
+# The exceptions that openapi-spec-validator 0.9 raises on some invalid
+# documents, such as a parameter without `name` (KeyError) or a path item
+# that is a number.
 # A RecursionError is left to `repair_document`, which names the cycle.
 _VALIDATOR_FAILURES = (
     AttributeError,

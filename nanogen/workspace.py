@@ -96,7 +96,7 @@ def check_output_folder(folder: Path, *, workspaces: Iterable[Path] = ()) -> Non
 
     The folder must be a folder or absent, below folders only, and outside
     the `GENERATED_FOLDERS` of every workspace above it: each of `workspaces`
-    (such as the folder of the input) and each folder that holds a
+    (such as the folder of the input) and each folder that contains a
     `WORKSPACE_MARKERS` file. Symbolic links are followed.
     """
     folder = Path(folder)
