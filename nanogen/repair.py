@@ -431,7 +431,7 @@ def validator_recursion_error(document: dict[str, Any], file: str) -> InputError
 
     The message names the cycle that made openapi-spec-validator recurse: `$ref`s
     that lead to each other, or a schema that reaches itself below an `allOf`.
-    Without either, it says that the document is nested too deep.
+    Without either, its message states that the document is nested too deep.
     """
     loop = _ref_loop(document)
     if loop is not None:

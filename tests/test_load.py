@@ -725,8 +725,8 @@ def test_escaped_line_separator_accepted(tmp_path: Path) -> None:
 
 
 def test_syntax_error_before_hidden_break_reported(tmp_path: Path) -> None:
-    # The scan for line breaks stops at the error, so the break after it
-    # cannot be told from one inside a quoted string.
+    # The scan for line breaks stops at the error, so it cannot distinguish
+    # the break after it from one inside a quoted string.
     path = write(tmp_path, "a: @b\nc: x\u2028y\n")
     assert load_error(path) == (
         f"{path}:1: invalid YAML at column 4: '@' cannot start a value; quote the value"

@@ -442,8 +442,8 @@ def test_patterns_compile_without_future_warning(tmp_path: Path) -> None:
 
 def test_discriminator_value_names_the_class(tmp_path: Path) -> None:
     # Without `mapping`, a discriminator value is the schema name. Both
-    # variants accept every value here, so only the discriminator tells
-    # them apart.
+    # variants accept every value here, so only the discriminator
+    # distinguishes them.
     variant = {
         "type": "object",
         "required": ["petType"],
