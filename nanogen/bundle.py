@@ -32,13 +32,20 @@ import logging
 import os
 import re
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from nanogen.errors import InputError, Problem, Severity, input_error
+from nanogen.errors import (
+    InputError,
+    Origin,
+    Problem,
+    Severity,
+    display_key_path,
+    input_error,
+)
 from nanogen.load import (
     MAX_EXPANDED_VALUES,
     Loaded,
@@ -77,6 +84,8 @@ class Bundled:
     # The `openapi` or `swagger` value as written: "2.0", "3.0.3", "3.1.0".
     version: str
     warnings: list[Problem] = field(default_factory=list)
+    # Where each value of `document` is written, for messages about it.
+    source_map: SourceMap | None = None
 
 
 # --- Positions in an OpenAPI document ---------------------------------------
@@ -380,6 +389,9 @@ class _Bundler:
         self.inlined_sizes: dict[tuple[int, KeyPath, Position], int] = {}
         self.copied_values = 0
         self.copies_over_limit = False
+        # The target of each `$ref` object replaced by its target, by the file
+        # and key path of the `$ref` object, for `SourceMap`.
+        self.inlined_at: dict[tuple[int, KeyPath], tuple[int, KeyPath]] = {}
 
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = [
@@ -535,6 +547,8 @@ class _Bundler:
             return self._with_ref(node, new_ref, position, source, path)
 
         content = self._inline(ref, target, position, source, site)
+        if content is not None:
+            self.inlined_at[(id(source), path)] = (id(target.source), target.keys)
         if content is None or len(node) == 1:
             return node if content is None else content
         siblings = self._walk(
@@ -865,9 +879,29 @@ class _Bundler:
             hint,
             file=source.display,
             line=loaded.line_of(site),
-            key_path=loaded.display_path(key_path),
+            key_path=display_key_path(_document_keys(loaded.data, key_path)),
             severity=severity,
         )
+
+    def source_map(self, document: dict[str, Any]) -> SourceMap:
+        """Return the source map of `document`, the result of `run`."""
+        numbers = {
+            id(source): number for number, source in enumerate(self.sources.values())
+        }
+        prefix: KeyPath = () if self.version == "2.0" else ("components",)
+        components = {
+            (*prefix, section, name): (numbers[source_id], keys)
+            for (source_id, keys, section), name in self.names.items()
+        }
+        inlined_at = {
+            (numbers[source_id], keys): (numbers[target_id], target_keys)
+            for (source_id, keys), (target_id, target_keys) in self.inlined_at.items()
+        }
+        files = [
+            (_without_positions(source.loaded), source.display)
+            for source in self.sources.values()
+        ]
+        return SourceMap(document, files, components, inlined_at)
 
 
 def _read_file(real: Path, lexical: Path, display: str) -> Loaded | _Failure:
@@ -994,6 +1028,215 @@ def _missing_file_hint(lexical: Path) -> str:
     return "check the path, which is relative to the file that contains the $ref"
 
 
+# --- Where each value of the bundled document is written -------------------
+
+# The maximum number of `$ref`s that `SourceMap.origin` follows for one key path.
+_MAX_ORIGIN_REFS = 100
+
+
+class SourceMap:
+    """The file, line and key path where each value of a bundled document is written.
+
+    `origin` takes key paths of the bundled document as the later stages
+    report them. A path may go on past an internal `$ref`, as a validator
+    that follows it does, and its keys may be the strings that keys such as
+    200 became. A component that came from another file is found in that
+    file, and so is the target of a `$ref` that bundling replaced by its
+    target. The files' texts are kept and parsed again for positions when
+    the first line of each is looked up, because their node trees take much
+    more memory than the texts.
+    """
+
+    def __init__(
+        self,
+        document: Any,
+        files: list[tuple[Loaded, str]],
+        components: dict[KeyPath, tuple[int, KeyPath]],
+        inlined_at: dict[tuple[int, KeyPath], tuple[int, KeyPath]],
+    ) -> None:
+        # `files` lists each file read and its name in messages, the root
+        # first; the other arguments name a file by its index there.
+        self.document = document
+        self.files = files
+        self.components = components
+        self.inlined_at = inlined_at
+
+    @classmethod
+    def for_file(cls, loaded: Loaded) -> SourceMap:
+        """Return the source map of a document read from one file."""
+        return cls(loaded.data, [(loaded, loaded.file)], {}, {})
+
+    def origin(self, key_path: Sequence[Hashable]) -> Origin:
+        """Return where the value at `key_path` of the bundled document is written.
+
+        Where the path leaves what the file contains, as for a key that a
+        conversion added, the line is that of the last key found, and the
+        parts not found are appended to the key path as given.
+        """
+        path = tuple(key_path)
+        for _ in range(_MAX_ORIGIN_REFS):
+            followed = self._follow(path)
+            if isinstance(followed, Origin):
+                return followed
+            path = followed
+        return Origin(self.files[0][1], None, display_key_path(key_path))
+
+    def _follow(self, path: KeyPath) -> Origin | KeyPath:
+        """Walk `path` in the bundled document and in the files side by side.
+
+        Returns where the value is written, or the path to walk instead when
+        the walk reaches an internal `$ref` that `path` goes past.
+        """
+        number, keys, index = self._start(path)
+        value = _value_at(self.files[number][0].data, keys)
+        bundled = _value_at(self.document, path[:index])
+        switches = 0
+        while index < len(path):
+            part = path[index]
+            ref = bundled.get("$ref") if isinstance(bundled, dict) else None
+            if isinstance(ref, str) and _find_key(bundled, part) is _MISSING:
+                target = _internal_keys(self.document, ref)
+                if target is None:
+                    break
+                return (*target, *path[index:])
+            inlined = self.inlined_at.get((number, keys))
+            if (
+                inlined is not None
+                and switches < _MAX_ORIGIN_REFS
+                and _find_key(value, part) is _MISSING
+            ):
+                number, keys = inlined
+                value = _value_at(self.files[number][0].data, keys)
+                switches += 1
+                continue
+            key = _find_key(value, part)
+            if key is _MISSING:
+                break
+            keys = (*keys, key)
+            value = value[key]
+            bundled_key = _find_key(bundled, part)
+            bundled = _MISSING if bundled_key is _MISSING else bundled[bundled_key]
+            index += 1
+        return self._origin(number, keys, path[index:])
+
+    def _start(self, path: KeyPath) -> tuple[int, KeyPath, int]:
+        """Return the file and key path where `path` starts, and the parts used."""
+        for length in (3, 2):
+            found = self.components.get(path[:length])
+            if found is not None:
+                return (*found, length)
+        return 0, (), 0
+
+    def _origin(self, number: int, keys: KeyPath, rest: KeyPath) -> Origin:
+        loaded, display = self.files[number]
+        # A value that is not found in the root file has no line there, and
+        # the line of the root mapping would point nowhere useful.
+        line = loaded.line_of(keys) if keys or number else None
+        parts = [*_document_keys(loaded.data, keys), *rest]
+        return Origin(display, line, display_key_path(parts))
+
+
+class _Missing:
+    pass
+
+
+_MISSING: Any = _Missing()
+
+
+def _value_at(data: Any, keys: KeyPath) -> Any:
+    for key in keys:
+        found = _find_key(data, key)
+        if found is _MISSING:
+            return _MISSING
+        data = data[found]
+    return data
+
+
+def _find_key(container: Any, part: Hashable) -> Any:
+    """Return the key or index of `container` that `part` names, or `_MISSING`.
+
+    `part` may be the text of a key that is not a string (`"200"` for the
+    key 200), or the number that a validator made of such a text.
+    """
+    if isinstance(container, dict):
+        # True == 1, so a bool part is looked up by its text only.
+        if part in container and not isinstance(part, bool):
+            return part
+        text = _key_text(part)
+        if text in container:
+            return text
+        for key in container:
+            if not isinstance(key, str) and _key_text(key) == text:
+                return key
+        return _MISSING
+    if isinstance(container, list):
+        if isinstance(part, int) and not isinstance(part, bool):
+            index = part
+        elif isinstance(part, str) and _LIST_INDEX.fullmatch(part):
+            index = int(part)
+        else:
+            return _MISSING
+        return index if 0 <= index < len(container) else _MISSING
+    return _MISSING
+
+
+def _key_text(key: Hashable) -> str:
+    """Return the text that JSON writes for a key: 200 as "200", true as "true"."""
+    if isinstance(key, bool):
+        return str(key).lower()
+    if key is None:
+        return "null"
+    return str(key)
+
+
+def _internal_keys(document: Any, ref: str) -> KeyPath | None:
+    """Return the key path that an internal `$ref` points to, or None."""
+    if not ref.startswith("#"):
+        return None
+    pointer = unquote(ref[1:])
+    if not pointer:
+        return ()
+    if not pointer.startswith("/"):
+        return None
+    keys: list[Hashable] = []
+    value = document
+    for text in pointer[1:].split("/"):
+        key = _find_key(value, text.replace("~1", "/").replace("~0", "~"))
+        if key is _MISSING:
+            return None
+        keys.append(key)
+        value = value[key]
+    return tuple(keys)
+
+
+def _document_keys(data: Any, keys: Sequence[Hashable]) -> list[Hashable]:
+    """Return key path parts for `display_key_path`: a key that is an int as text.
+
+    `display_key_path` writes an int as a list index, so the key 200 of a
+    mapping, which YAML reads from an unquoted `200:`, is passed as "200".
+    """
+    parts: list[Hashable] = []
+    for key in keys:
+        if (
+            isinstance(data, dict)
+            and isinstance(key, int)
+            and not isinstance(key, bool)
+        ):
+            parts.append(str(key))
+        else:
+            parts.append(key)
+        found = _find_key(data, key) if isinstance(data, dict | list) else _MISSING
+        data = None if found is _MISSING else data[found]
+    return parts
+
+
+def _without_positions(loaded: Loaded) -> Loaded:
+    """Return a `Loaded` of the same data that parses its text for positions when asked."""
+    if loaded.text is None:
+        return loaded
+    return Loaded(loaded.data, loaded.file, text=loaded.text)
+
+
 def bundle_document(path: Path, *, ref_root: Path | None = None) -> Bundled:
     """Read an OpenAPI document and every file its `$ref`s reach into one document.
 
@@ -1039,4 +1282,11 @@ def bundle_document(path: Path, *, ref_root: Path | None = None) -> Bundled:
 
     files = [source.display for source in bundler.sources.values()]
     logger.debug("bundled %s from %d files", path, len(files))
-    return Bundled(document, str(path), files, version, bundler.warnings)
+    return Bundled(
+        document,
+        str(path),
+        files,
+        version,
+        bundler.warnings,
+        bundler.source_map(document),
+    )

@@ -7,7 +7,10 @@ and a non-zero exit status, never a traceback.
 
 from __future__ import annotations
 
+import difflib
+import itertools
 import logging
+import os
 import shlex
 import sys
 import traceback
@@ -200,6 +203,7 @@ def validate(output: Output, file: Path | None, strict: bool) -> None:
     warnings, with --strict).
     """
     path = file if file is not None else Path(pipeline.DEFAULT_CONFIG)
+    _check_config_found(path, "nanogen validate {file}")
     warnings = pipeline.validate(path, strict=strict)
     output.warnings(warnings)
     if output.level >= 1:
@@ -242,6 +246,7 @@ def generate(
     updated only while unedited, and never overwritten once edited. A generated file edited by hand is
     reported and left alone unless --force is given.
     """
+    _check_config_found(config, "nanogen generate -c {file}")
     progress = _Progress(output)
     try:
         result = pipeline.generate(
@@ -257,7 +262,7 @@ def generate(
         progress.close()
 
     output.warnings(result.warnings)
-    _print_plan(output, result)
+    _print_plan(output, result, checking=check)
 
     if result.plan.conflicts and not force:
         raise NanogenError(_conflict_message(len(result.plan.conflicts)))
@@ -265,6 +270,80 @@ def generate(
         raise NanogenError(
             f"{len(result.plan.changes)} file(s) are out of date; run `nanogen generate`."
         )
+
+
+# Suffixes that a capability list is often saved with in place of `.yaml`:
+# the other YAML extension, JSON, and the `.txt` that some editors add.
+CONFIG_SUFFIXES = (
+    ".yaml",
+    ".yml",
+    ".json",
+    ".yaml.txt",
+    ".yml.txt",
+    ".json.txt",
+    ".txt",
+)
+# At most this many entries of a folder are compared with a missing file's
+# name, so that a folder of millions of files does not hold up the message.
+MAX_LOOKALIKE_ENTRIES = 10_000
+
+
+def _check_config_found(path: Path, command: str) -> None:
+    """Reject a missing capability list whose name a file beside it nearly has.
+
+    `command` is the command line to suggest, with `{file}` for that file.
+    Without such a file, the pipeline reports the missing file itself.
+    """
+    if path.exists() or path.is_symlink():
+        return
+    lookalikes = _lookalike_files(path)
+    if not lookalikes:
+        return
+    example = command.format(file=shlex.quote(str(lookalikes[0])))
+    raise InputError(
+        [
+            Problem(
+                "file not found",
+                f"did you mean {_or_list(lookalikes)}? Run `{example}`, or rename "
+                f"the file to {path.name}",
+                file=str(path),
+            )
+        ]
+    )
+
+
+def _lookalike_files(path: Path) -> list[Path]:
+    """Find the files beside `path` whose names look like its name.
+
+    They are the names that differ in letter case, have another suffix of
+    `CONFIG_SUFFIXES`, or are spelled alike, such as `nanogen.yml` or
+    `Nanogen.yaml` for `nanogen.yaml`. The most alike comes first.
+    """
+    expected_name = path.name.lower()
+    stem = expected_name.split(".", 1)[0]
+    found: list[tuple[float, str]] = []
+    try:
+        with os.scandir(path.parent) as entries:
+            for entry in itertools.islice(entries, MAX_LOOKALIKE_ENTRIES):
+                name = entry.name.lower()
+                entry_stem, dot, rest = name.partition(".")
+                likeness = difflib.SequenceMatcher(None, name, expected_name).ratio()
+                alike = (entry_stem == stem and dot + rest in CONFIG_SUFFIXES) or (
+                    likeness >= 0.8
+                )
+                if alike and entry.name != path.name and entry.is_file():
+                    found.append((-likeness, entry.name))
+    except OSError:
+        return []
+    return [path.with_name(name) for _, name in sorted(found)]
+
+
+def _or_list(paths: list[Path]) -> str:
+    """Join paths as `a`, `a or b` or `a, b or c`."""
+    names = [str(path) for path in paths]
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _conflict_message(count: int) -> str:
@@ -311,14 +390,29 @@ VERB_LABELS = {
 }
 
 
-def _count_text(verbs: Counter[str]) -> str:
+# The same labels for `generate --check`, which writes nothing.
+CHECK_LABELS = {
+    "create": "to create",
+    "update": "to update",
+    "overwrite": "to overwrite",
+    "identical": "identical",
+    "keep": "kept",
+    "conflict": "edited by hand",
+    "remove": "to remove",
+}
+
+
+def _count_text(verbs: Counter[str], labels: dict[str, str] = VERB_LABELS) -> str:
     return ", ".join(
-        f"{verbs[verb]} {label}" for verb, label in VERB_LABELS.items() if verbs[verb]
+        f"{verbs[verb]} {label}" for verb, label in labels.items() if verbs[verb]
     )
 
 
 def _print_plan(
-    output: Output, result: pipeline.GenerateResult | pipeline.SplitResult
+    output: Output,
+    result: pipeline.GenerateResult | pipeline.SplitResult,
+    *,
+    checking: bool = False,
 ) -> None:
     verbs_by_service: dict[str, Counter[str]] = {}
     for action in result.plan.actions:
@@ -338,17 +432,35 @@ def _print_plan(
                 err=True,
             )
 
+    labels = CHECK_LABELS if checking else VERB_LABELS
     for nanoservice in result.nanoservices:
-        counts = _count_text(verbs_by_service.get(nanoservice.name, Counter()))
+        counts = _count_text(verbs_by_service.get(nanoservice.name, Counter()), labels)
         route = f"{nanoservice.method.upper()} {nanoservice.path}"
+        if not nanoservice.code:
+            route += ", OpenAPI document only"
         output.info(f"{nanoservice.name}: {route} ({counts})")
 
     totals: Counter[str] = Counter(action.verb for action in result.plan.actions)
-    prefix = "dry run, nothing written: " if result.report is None else ""
+    if checking:
+        prefix = f"check: {_check_verdict(result.plan)}: "
+    elif result.report is None:
+        prefix = "dry run, nothing written: "
+    else:
+        prefix = ""
     output.info(
         f"{prefix}{len(result.nanoservices)} nanoservice(s) in {result.root}: "
-        f"{_count_text(totals)} file(s)"
+        f"{_count_text(totals, labels)} file(s)"
     )
+
+
+def _check_verdict(plan: Any) -> str:
+    """Say what `generate --check` found, such as "3 file(s) would change"."""
+    findings = []
+    if plan.conflicts:
+        findings.append(f"{len(plan.conflicts)} file(s) edited by hand")
+    if plan.changes:
+        findings.append(f"{len(plan.changes)} file(s) would change")
+    return ", ".join(findings) or "up to date"
 
 
 @main.command()
@@ -526,6 +638,15 @@ def test(output: Output, workspace: Path, pytest_args: tuple[str, ...]) -> None:
     Exits with pytest's status.
     """
     args = pytest_args if output.level >= 1 else ("-q", *pytest_args)
+    config = workspace / pipeline.DEFAULT_CONFIG
+    if not (workspace / "services").is_dir() and not config.exists():
+        lookalikes = _lookalike_files(config)
+        if lookalikes:
+            raise NanogenError(
+                f"{workspace / 'services'}: folder not found, and {config} is "
+                f"missing; did you mean {_or_list(lookalikes)}? Run `nanogen "
+                f"generate -c {shlex.quote(str(lookalikes[0]))}` first."
+            )
     status = pipeline.run_tests(workspace=workspace, pytest_args=args)
     sys.exit(status)
 

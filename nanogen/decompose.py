@@ -235,6 +235,7 @@ def decompose_capabilities(
                         effect=capability.get("effect"),
                         idempotent=capability.get("idempotent"),
                         summary=capability.get("summary"),
+                        code=capability.get("code", True),
                     )
                 )
                 continue
@@ -332,6 +333,7 @@ def _build_nanoservice(
         source=source_file
         + "#"
         + json_pointer("services", service_name, "capabilities", index),
+        code=capability.get("code", True),
     )
 
 
@@ -402,6 +404,7 @@ def nanoservice_for_document(
     effect: Effect | None = None,
     idempotent: bool | None = None,
     summary: str | None = None,
+    code: bool = True,
 ) -> Nanoservice:
     """Build the `Nanoservice` of a document that holds one operation.
 
@@ -440,6 +443,7 @@ def nanoservice_for_document(
         schemas=dict((document.get("components") or {}).get("schemas") or {}),
         source=source or str(x_nanogen.get("source") or ""),
         document_file=document_file,
+        code=code,
     )
 
 

@@ -9,15 +9,19 @@ document is described in docs/architecture.md, "The emitted document".
 from __future__ import annotations
 
 import copy
+import difflib
 import hashlib
 import json
 import re
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
+import jsonschema.exceptions
 import referencing.exceptions
 import yaml
+from jsonschema import validators
+from jsonschema.exceptions import best_match
 from openapi_spec_validator import (
     OpenAPIV2SpecValidator,
     OpenAPIV30SpecValidator,
@@ -27,7 +31,7 @@ from openapi_spec_validator.validation import keywords
 from openapi_spec_validator.validation.validators import SpecValidator
 
 from nanogen.decompose import COMPONENTS_PREFIX, pascal_case, path_parameters
-from nanogen.errors import InternalError, Problem
+from nanogen.errors import InternalError, Problem, SourceMap, locate, type_name
 from nanogen.examples import ExampleError, derive_example
 from nanogen.spec import Nanoservice
 
@@ -152,7 +156,7 @@ def emit_document(ns: Nanoservice) -> dict[str, Any]:
 
     schemas: dict[str, Any] = {}
     parameters = [
-        _parameter(name, "path", properties[name], True, example_input)
+        _parameter(name, "path", properties[name], True, example_input or {})
         for name in in_path
     ]
     request_body = None
@@ -160,21 +164,19 @@ def emit_document(ns: Nanoservice) -> dict[str, Any]:
         body_schema = _body_schema(input_schema, in_path)
         if body_schema["properties"]:
             schemas[f"{stem}Input"] = body_schema
-            body_example = {
-                key: value for key, value in example_input.items() if key not in in_path
+            media_type: dict[str, Any] = {
+                "schema": {"$ref": f"{COMPONENTS_PREFIX}{stem}Input"}
             }
-            request_body = {
-                "required": True,
-                "content": {
-                    JSON_MEDIA_TYPE: {
-                        "schema": {"$ref": f"{COMPONENTS_PREFIX}{stem}Input"},
-                        "example": body_example,
-                    }
-                },
-            }
+            if example_input is not None:
+                media_type["example"] = {
+                    key: value
+                    for key, value in example_input.items()
+                    if key not in in_path
+                }
+            request_body = {"required": True, "content": {JSON_MEDIA_TYPE: media_type}}
     else:
         parameters.extend(
-            _parameter(name, "query", schema, name in required, example_input)
+            _parameter(name, "query", schema, name in required, example_input or {})
             for name, schema in properties.items()
             if name not in in_path
         )
@@ -184,15 +186,15 @@ def emit_document(ns: Nanoservice) -> dict[str, Any]:
     schemas[f"{stem}Output"] = copy.deepcopy(ns.output_schema)
     schemas.update(copy.deepcopy(ns.schemas))
 
+    output_media_type: dict[str, Any] = {
+        "schema": {"$ref": f"{COMPONENTS_PREFIX}{stem}Output"}
+    }
+    if example_output is not NO_EXAMPLE:
+        output_media_type["example"] = example_output
     responses: dict[str, Any] = {
         "200": {
             "description": "Success.",
-            "content": {
-                JSON_MEDIA_TYPE: {
-                    "schema": {"$ref": f"{COMPONENTS_PREFIX}{stem}Output"},
-                    "example": example_output,
-                }
-            },
+            "content": {JSON_MEDIA_TYPE: output_media_type},
         }
     }
     errors = _error_descriptions(ns, has_input=bool(properties))
@@ -247,7 +249,18 @@ def emit_document(ns: Nanoservice) -> dict[str, Any]:
     }
 
 
-def _example_values(ns: Nanoservice) -> tuple[dict[str, Any], Any]:
+# The example output of a nanoservice without code whose example cannot be
+# derived; None would be a null example.
+NO_EXAMPLE: Any = object()
+
+
+def _example_values(ns: Nanoservice) -> tuple[dict[str, Any] | None, Any]:
+    """Return the example input and output of a nanoservice.
+
+    Without service code (`code: false`) no example is needed: one that
+    cannot be derived is left out, as None for the input and `NO_EXAMPLE` for
+    the output, whose example may itself be null.
+    """
     first = ns.examples[0] if ns.examples else None
 
     if first is not None and isinstance(first.input, dict):
@@ -268,6 +281,8 @@ def _derive(schema: dict[str, Any], ns: Nanoservice, part: str) -> Any:
     try:
         return derive_example(schema, ns.schemas)
     except ExampleError as error:
+        if not ns.code:
+            return None if part == "input" else NO_EXAMPLE
         # Name the capability, which the schema alone does not show.
         raise ExampleError(
             error.schema, error.reason, where=f"{ns.source} ({part})"
@@ -340,13 +355,13 @@ def validate_document(doc: dict[str, Any], *, name: str) -> None:
             not in the input. The message names the nanoservice and the first
             problem found.
     """
-    errors, unresolvable = _first_errors(_V31Validator, doc, 1)
+    errors, stopped = _first_errors(_V31Validator, doc, 1)
     if errors:
         first = errors[0]
         location = "/".join(str(part) for part in getattr(first, "path", ()))
         problem = f"{first.message} (at {location})" if location else first.message
-    elif unresolvable is not None:
-        problem = f"unresolvable reference: {unresolvable}"
+    elif stopped is not None:
+        problem = stopped
     else:
         return
     raise InternalError(
@@ -356,46 +371,81 @@ def validate_document(doc: dict[str, Any], *, name: str) -> None:
 
 
 def document_problems(
-    doc: dict[str, Any], *, file: str, limit: int = 20
+    doc: dict[str, Any],
+    *,
+    file: str,
+    limit: int = 20,
+    source_map: SourceMap | None = None,
 ) -> list[Problem]:
     """Check an OpenAPI 3.0, 3.1 or Swagger 2.0 document; return what is wrong.
 
-    Each problem names `file` and the key path of the bad value; at most
+    Each problem names the file, line and key path of the bad value: `file`
+    and no line, unless `source_map` tells where the value is written. At most
     `limit` are returned, because one defect in a shared schema is often
     reported many times over.
     """
     validator_class = _validator_class(doc)
     problems: list[Problem] = []
     hint = "fix the document, or report the defect to whoever publishes it"
-    errors, unresolvable = _first_errors(validator_class, doc, limit)
+    try:
+        errors, stopped = _first_errors(validator_class, doc, limit)
+    except RecursionError:
+        # Imported here, because only a document with a cycle needs it.
+        from nanogen.repair import validator_recursion_error
+
+        error = validator_recursion_error(doc, file, source_map=source_map)
+        return error.problems
     for error in errors:
-        location = "/".join(str(part) for part in getattr(error, "path", ()))
+        location, text = describe_validation_error(
+            error, doc, document_location(doc, getattr(error, "path", ()))
+        )
+        origin = locate(location, file=file, source_map=source_map)
         problems.append(
             Problem(
-                f"invalid OpenAPI: {_single_line(error.message)}",
+                f"invalid OpenAPI: {text}",
                 hint,
-                file=file,
-                key_path=location.replace("/", "."),
+                file=origin.file,
+                line=origin.line,
+                key_path=origin.key_path,
             )
         )
-    if unresolvable is not None:
-        problems.append(
-            Problem(
-                f"invalid OpenAPI: unresolvable reference {unresolvable}",
-                hint,
-                file=file,
-            )
-        )
+    # openapi-spec-validator stops on a structure that its schema check has
+    # usually reported already; the note is only news when nothing else is.
+    if stopped is not None and not problems:
+        problems.append(Problem(f"invalid OpenAPI: {stopped}", hint, file=file))
     return problems
+
+
+# The exceptions that openapi-spec-validator 0.9 raises, where it would
+# report an error, on some invalid documents: a parameter without `name`
+# (KeyError), a path item that is a number (AttributeError), `paths` that is
+# a list (AssertionError). A RecursionError is left to the caller, which can
+# name the cycle that caused it.
+VALIDATOR_FAILURES = (
+    AssertionError,
+    AttributeError,
+    IndexError,
+    KeyError,
+    TypeError,
+    ValueError,
+)
+
+
+def validator_failure_text(error: BaseException) -> str:
+    """Describe an exception of `VALIDATOR_FAILURES` that ended a validation."""
+    detail = _single_line(str(error), QUOTED_VALUE_LIMIT)
+    exception = f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+    return f"the document's structure is too broken to check further ({exception})"
 
 
 def _first_errors(
     validator_class: Any, doc: dict[str, Any], limit: int
-) -> tuple[list[Any], referencing.exceptions.Unresolvable | None]:
+) -> tuple[list[Any], str | None]:
     """Return the first `limit` errors of a document, then forget its validator.
 
     openapi-spec-validator 0.9 raises, rather than yields, a reference that
-    does not resolve, which ends the check; it is returned second.
+    does not resolve, and fails on some broken structures; either ends the
+    check, and is described second.
     """
     errors: list[Any] = []
     try:
@@ -404,10 +454,436 @@ def _first_errors(
             if len(errors) >= limit:
                 break
     except referencing.exceptions.Unresolvable as error:
-        return errors, error
+        return errors, f"unresolvable reference {error}"
+    except VALIDATOR_FAILURES as error:
+        return errors, validator_failure_text(error)
     finally:
         clear_validator_cache()
     return errors, None
+
+
+# --- Describing validation errors ---------------------------------------------
+
+# The maximum number of characters of a value that a message quotes.
+QUOTED_VALUE_LIMIT = 80
+# The maximum number of characters of a message taken from the validator.
+VALIDATOR_MESSAGE_LIMIT = 200
+# The maximum depth of nested `oneOf` and `anyOf` searched for the cause.
+_MAX_BRANCH_DEPTH = 10
+# The maximum number of values that a message lists.
+_MAX_LISTED = 10
+
+_JSON_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "null": "null",
+}
+
+KeyPath = tuple[Hashable, ...]
+
+
+def document_location(document: Any, path: Iterable[Hashable]) -> KeyPath:
+    """Return a validator's path to a value as the keys of `document`.
+
+    jsonschema-rs reports a key such as "200" as the number 200, which would
+    read as a list index.
+    """
+    location: list[Hashable] = []
+    node = document
+    for part in path:
+        if isinstance(node, dict):
+            if part not in node and str(part) in node:
+                part = str(part)
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+        location.append(part)
+    return tuple(location)
+
+
+def describe_validation_error(
+    error: Any, document: Any, location: KeyPath
+) -> tuple[KeyPath, str]:
+    """Describe an error of openapi-spec-validator in one sentence; return where and what.
+
+    `location` is the key path in `document` of the value that the error is
+    about. A value that matches none of the schemas of a `oneOf` or `anyOf`
+    is described by its error against the schema it comes closest to, at the
+    location of that error. Quoted values are cut to `QUOTED_VALUE_LIMIT`
+    characters, so a message never repeats a whole mapping of the document.
+    """
+    cause, relative = _closest_cause(error, _value_at(document, location))
+    if relative:
+        location = document_location(document, (*location, *relative))
+    # jsonschema records the value on the error, but jsonschema-rs records the
+    # whole document there.
+    if isinstance(getattr(cause, "validator", None), str):
+        value = cause.instance
+    else:
+        value = _value_at(document, location)
+    return location, _cause_text(cause, value)
+
+
+def _closest_cause(error: Any, value: Any) -> tuple[Any, KeyPath]:
+    """Follow a `oneOf` or `anyOf` error to the schema the value comes closest to.
+
+    Returns the error to describe and its path below `value`. jsonschema-rs
+    reports no errors of the schemas inside, so the value is checked again
+    with jsonschema to find them.
+    """
+    if _keyword_of(error) not in ("oneOf", "anyOf"):
+        return error, ()
+    top = error if getattr(error, "context", None) else _checked_again(error, value)
+    if top is None:
+        return error, ()
+    cause = top
+    for _ in range(_MAX_BRANCH_DEPTH):
+        if cause.validator not in ("oneOf", "anyOf") or not cause.context:
+            break
+        branch = _closest_branch(cause)
+        if branch is None:
+            cause = _common_enum(cause) or cause
+            break
+        cause = best_match(branch)
+    # The path of each error is relative to the one whose context contains it.
+    # The top error's own path is `location` already.
+    relative: list[Hashable] = []
+    step = cause
+    while step is not None and step is not top and step.parent is not None:
+        relative[:0] = step.relative_path
+        step = step.parent
+    return cause, tuple(relative)
+
+
+def _checked_again(error: Any, value: Any) -> Any:
+    """Check `value` with jsonschema against the schema of a jsonschema-rs error.
+
+    Returns the error of the same keyword at the value itself, with the
+    errors of the schemas inside as its context, or None.
+    """
+    path = list(getattr(error, "schema_path", ()))
+    root = getattr(error, "schema", None)
+    schema = _schema_at(root, path[:-1])
+    if value is _MISSING or not isinstance(schema, dict):
+        return None
+    try:
+        validator = validators.validator_for(root)(root).evolve(schema=schema)
+        for found in validator.iter_errors(value):
+            if found.validator == path[-1] and not found.path:
+                return found
+    except (
+        referencing.exceptions.Unresolvable,
+        jsonschema.exceptions.SchemaError,
+        RecursionError,
+        TypeError,
+        ValueError,
+    ):
+        return None
+    return None
+
+
+def _closest_branch(error: Any) -> list[Any] | None:
+    """Return the errors of the one `oneOf` or `anyOf` schema the value is closest to.
+
+    A schema is further when the value has the wrong type for it, and when
+    it is a `$ref` object (a Reference) that the value, a mapping without
+    `$ref`, is not. Among the rest, fewer errors are closer. Returns None
+    when two schemas are equally close.
+    """
+    branches: dict[Any, list[Any]] = {}
+    for sub in error.context:
+        index = sub.relative_schema_path[0] if sub.relative_schema_path else None
+        branches.setdefault(index, []).append(sub)
+    instance = error.instance
+    scores = {}
+    for index, errors in branches.items():
+        wrong_type = any(sub.validator == "type" and not sub.path for sub in errors)
+        not_a_reference = (
+            isinstance(instance, dict)
+            and "$ref" not in instance
+            and any(
+                sub.validator == "required"
+                and not sub.path
+                and "$ref" in (sub.validator_value or ())
+                for sub in errors
+            )
+        )
+        scores[index] = (wrong_type, not_a_reference, len(errors))
+    best = min(scores.values(), default=None)
+    closest = [index for index, score in scores.items() if score == best]
+    if best is None or best[0] or len(closest) != 1:
+        return None
+    return branches[closest[0]]
+
+
+def _common_enum(error: Any) -> Any:
+    """Join the `enum` errors that every schema of a `oneOf` or `anyOf` has at one key.
+
+    The schemas of a `oneOf` often differ only in the values they allow for
+    one key, as OpenAPI 3.0's parameter locations do for `in`. Returns an
+    error of that key with every value allowed, or None.
+    """
+    branches: dict[Any, dict[tuple[Hashable, ...], list[Any]]] = {}
+    for sub in error.context:
+        if (
+            sub.validator == "enum"
+            and sub.path
+            and isinstance(sub.validator_value, list)
+        ):
+            index = sub.relative_schema_path[0] if sub.relative_schema_path else None
+            branches.setdefault(index, {})[tuple(sub.path)] = sub.validator_value
+    every_branch = {tuple(sub.relative_schema_path)[:1] for sub in error.context}
+    if not branches or len(branches) != len(every_branch):
+        return None
+    shared = set.intersection(*(set(paths) for paths in branches.values()))
+    if len(shared) != 1:
+        return None
+    path = shared.pop()
+    allowed: list[Any] = []
+    for paths in branches.values():
+        allowed.extend(value for value in paths[path] if value not in allowed)
+    instance = _value_at(error.instance, path)
+    return jsonschema.exceptions.ValidationError(
+        f"{instance!r} is not one of {allowed!r}",
+        validator="enum",
+        validator_value=allowed,
+        instance=instance,
+        schema={"enum": allowed},
+        path=path,
+        parent=error,
+    )
+
+
+def _keyword_of(error: Any) -> str | None:
+    """Return the JSON Schema keyword that an error failed, or None."""
+    validator = getattr(error, "validator", None)
+    if isinstance(validator, str):
+        return validator
+    path = list(getattr(error, "schema_path", ()))
+    return path[-1] if path and isinstance(path[-1], str) else None
+
+
+def _keyword_value(error: Any) -> tuple[Any, Any]:
+    """Return the failed keyword's value and the schema that contains it.
+
+    jsonschema records both on the error. jsonschema-rs records the root
+    schema and the path to the keyword, so they are looked up there.
+    """
+    if isinstance(getattr(error, "validator", None), str):
+        return error.validator_value, error.schema
+    path = list(getattr(error, "schema_path", ()))
+    schema = _schema_at(getattr(error, "schema", None), path[:-1])
+    if isinstance(schema, dict) and path:
+        return schema.get(path[-1], _MISSING), schema
+    return _MISSING, None
+
+
+def _schema_at(root: Any, path: list[Any]) -> Any:
+    node = root
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
+
+
+def _cause_text(error: Any, value: Any) -> str:
+    """Describe one error: what is wrong with `value`, in one sentence."""
+    keyword = _keyword_of(error)
+    expected, schema = _keyword_value(error)
+    subject = _subject(value)
+    text = None
+    if keyword == "type" and expected is not _MISSING:
+        text = _type_text(value, expected)
+    elif keyword in ("oneOf", "anyOf"):
+        text = _alternatives_text(error, value, keyword, expected)
+    elif keyword == "required" and isinstance(value, dict):
+        missing = [key for key in expected or () if key not in value]
+        if missing:
+            noun = "key" if len(missing) == 1 else "keys"
+            verb = "is" if len(missing) == 1 else "are"
+            text = f"the required {noun} {_listed(missing, 'and')} {verb} missing"
+    elif keyword == "additionalProperties" and expected is False:
+        text = _extra_keys_text(value, schema)
+    elif keyword == "enum" and isinstance(expected, list):
+        text = f"{subject} is not one of {_listed(expected, 'or')}"
+    elif keyword == "const" and expected is not _MISSING:
+        text = f"{subject} is not {_quoted(expected)}"
+    elif keyword == "pattern" and isinstance(expected, str):
+        text = f"{subject} does not match the pattern `{expected}`"
+    elif keyword == "format" and isinstance(expected, str):
+        text = f"{subject} is not a valid {expected}"
+    elif keyword == "not" and isinstance(expected, dict):
+        together = expected.get("required")
+        if list(expected) == ["required"] and isinstance(together, list):
+            text = f"the keys {_listed(together, 'and')} must not be written together"
+        else:
+            text = f"{subject} matches a schema that `not` rules out here"
+    return text or _validator_text(error, value)
+
+
+def _type_text(value: Any, expected: Any) -> str:
+    names = [expected] if isinstance(expected, str) else list(expected or ())
+    wanted = " or ".join(_JSON_TYPE_NAMES.get(str(name), str(name)) for name in names)
+    if value is _MISSING:
+        return f"the value is not {wanted}"
+    return f"{_subject(value)} is {type_name(value)}, not {wanted}"
+
+
+def _alternatives_text(error: Any, value: Any, keyword: str, schemas: Any) -> str:
+    context = list(getattr(error, "context", None) or ())
+    branches = {tuple(sub.relative_schema_path)[:1] for sub in context}
+    wrong_types = [sub for sub in context if sub.validator == "type" and not sub.path]
+    if context and branches == {
+        tuple(sub.relative_schema_path)[:1] for sub in wrong_types
+    }:
+        # The value has a type that none of the schemas accepts.
+        names: list[str] = []
+        for sub in wrong_types:
+            expected = sub.validator_value
+            for name in [expected] if isinstance(expected, str) else expected:
+                if name not in names:
+                    names.append(name)
+        return _type_text(value, names)
+    subject = _subject(value)
+    message = str(getattr(error, "message", ""))
+    if keyword == "oneOf" and (
+        "more than one" in message or "valid under each of" in message
+    ):
+        return (
+            f"{subject} matches more than one of the schemas of `oneOf`, but must "
+            "match exactly one"
+        )
+    schema_names = [_schema_name(schema) for schema in schemas or ()]
+    if schema_names and all(schema_names) and isinstance(schemas, list):
+        return f"{subject} is not a valid {' or '.join(map(str, schema_names))}"
+    return f"{subject} matches none of the schemas of `{keyword}`"
+
+
+def _schema_name(schema: Any) -> str | None:
+    """Name a schema that is a `$ref` by the last part of its pointer."""
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    if not isinstance(ref, str) or "/" not in ref:
+        return None
+    return ref.rsplit("/", 1)[1] or None
+
+
+def _extra_keys_text(value: Any, schema: Any) -> str | None:
+    if not isinstance(value, dict) or not isinstance(schema, dict):
+        return None
+    allowed = [str(key) for key in schema.get("properties") or {}]
+    patterns = [str(pattern) for pattern in schema.get("patternProperties") or {}]
+    extra = [
+        key
+        for key in value
+        if str(key) not in allowed
+        and not any(_search(pattern, str(key)) for pattern in patterns)
+    ]
+    if not extra:
+        return None
+    if len(extra) == 1:
+        text = f"the key {_quoted(extra[0])} is not allowed here"
+    else:
+        text = f"the keys {_listed(extra, 'and')} are not allowed here"
+    close = difflib.get_close_matches(str(extra[0]), allowed, n=1)
+    if close:
+        text += f" (did you mean {close[0]!r}?)"
+    elif not allowed and patterns:
+        written = " or ".join(f"`{pattern}`" for pattern in patterns)
+        text += f", because every key here must match {written}"
+    return text
+
+
+def _search(pattern: str, text: str) -> bool:
+    try:
+        return re.search(pattern, text) is not None
+    except re.error:
+        return False
+
+
+def _validator_text(error: Any, value: Any) -> str:
+    """Return the validator's own message in one line, with its quote of `value` cut.
+
+    jsonschema starts most messages with the `repr` of the value, and
+    jsonschema-rs with its JSON, followed by a dump of the schema and the
+    whole value, which only the first paragraph leaves out.
+    """
+    head = str(getattr(error, "message", "")).split("\n\n", 1)[0]
+    head = " ".join(head.split())
+    for dump in _dumps(value):
+        if len(dump) > QUOTED_VALUE_LIMIT and head.startswith(dump):
+            head = _shorten(dump, QUOTED_VALUE_LIMIT) + head[len(dump) :]
+            break
+    return _shorten(head, VALIDATOR_MESSAGE_LIMIT)
+
+
+def _dumps(value: Any) -> list[str]:
+    texts = [repr(value)]
+    for sort_keys in (True, False):
+        try:
+            texts.append(
+                json.dumps(
+                    value,
+                    ensure_ascii=False,
+                    separators=(",", ":"),
+                    sort_keys=sort_keys,
+                )
+            )
+        except (TypeError, ValueError):
+            pass
+    return [" ".join(text.split()) for text in texts]
+
+
+def _subject(value: Any) -> str:
+    """Name a value in a message: quoted when it is a scalar."""
+    if value is _MISSING or isinstance(value, dict | list):
+        return "the value"
+    return f"the value {_quoted(value)}"
+
+
+def _quoted(value: Any) -> str:
+    return _shorten(" ".join(repr(value).split()), QUOTED_VALUE_LIMIT)
+
+
+def _listed(values: Iterable[Any], conjunction: str) -> str:
+    quoted = [_quoted(value) for value in values]
+    if len(quoted) > _MAX_LISTED:
+        quoted = [*quoted[:_MAX_LISTED], f"{len(quoted) - _MAX_LISTED} more"]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return f"{', '.join(quoted[:-1])} {conjunction} {quoted[-1]}"
+
+
+class _Missing:
+    pass
+
+
+_MISSING: Any = _Missing()
+
+
+def _value_at(document: Any, location: KeyPath) -> Any:
+    node = document
+    for part in location:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return _MISSING
+    return node
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def clear_validator_cache() -> None:

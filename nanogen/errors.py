@@ -8,15 +8,20 @@ reports all of them.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+import json
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 Severity = Literal["error", "warning"]
 
 
 def format_key_path(parts: Iterable[str | int]) -> str:
-    """Join key path parts as `services.payments.capabilities[0].effect`."""
+    """Join key path parts as `services.payments.capabilities[0].effect`.
+
+    Each `str` part is written as it is. Use `display_key_path` for keys read
+    from a document, which may contain a dot or a slash.
+    """
     text = ""
     for part in parts:
         if isinstance(part, int):
@@ -28,9 +33,9 @@ def format_key_path(parts: Iterable[str | int]) -> str:
     return text
 
 
-# Characters that would make a key read as several keys, or as a list index,
-# in a key path written by `format_key_path`.
-_AMBIGUOUS_KEY_CHARACTERS = frozenset(" .[]'\"")
+# Characters that would make a key read as several keys, as a list index or
+# as a JSON pointer in a key path written with dots.
+_AMBIGUOUS_KEY_CHARACTERS = frozenset(" .[]'\"/")
 
 
 def display_key_path(parts: Iterable[Hashable]) -> str:
@@ -38,23 +43,36 @@ def display_key_path(parts: Iterable[Hashable]) -> str:
 
     An `int` part is a list index (`[0]`). Every other part is a mapping key,
     which YAML allows to be a number, a boolean or null as well as a string.
-    It is written as its text, quoted (`properties.'1.5'`) when that text is
-    empty, is not printable, or contains a space, dot, bracket or quote.
+    A key is written as its text after a dot, or as a JSON string in
+    brackets when that text is empty, is not printable, or contains a space,
+    dot, slash, bracket or quote: `paths["/pets"].get`, `properties["1.5"]`.
     """
-    written: list[str | int] = []
+    text = ""
     for part in parts:
         if isinstance(part, int) and not isinstance(part, bool):
-            written.append(part)
+            text += f"[{part}]"
             continue
-        text = str(part)
+        key = str(part)
         if (
-            not text
-            or not text.isprintable()
-            or not _AMBIGUOUS_KEY_CHARACTERS.isdisjoint(text)
+            not key
+            or not key.isprintable()
+            or not _AMBIGUOUS_KEY_CHARACTERS.isdisjoint(key)
         ):
-            text = repr(text)
-        written.append(text)
-    return format_key_path(written)
+            text += f"[{quote_key(key)}]"
+        elif text:
+            text += f".{key}"
+        else:
+            text = key
+    return text
+
+
+def quote_key(key: str) -> str:
+    """Write a key as a JSON string whose every character is printable."""
+    quoted = json.dumps(key, ensure_ascii=False)
+    return "".join(
+        character if character.isprintable() else json.dumps(character)[1:-1]
+        for character in quoted
+    )
 
 
 def type_name(value: Any) -> str:
@@ -103,6 +121,36 @@ class Problem:
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.file or "", self.line or 0, self.key_path, self.message)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The place where a value of a document is written: file, line and key path.
+
+    `line` is None without a source map, when the file cannot be parsed for
+    positions, and when not even the first key of the path is in the file.
+    """
+
+    file: str
+    line: int | None
+    key_path: str
+
+
+class SourceMap(Protocol):
+    """A lookup of where each value of a document in memory is written."""
+
+    def origin(self, key_path: Sequence[Hashable]) -> Origin:
+        """Return where the value at `key_path` of the document is written."""
+        ...
+
+
+def locate(
+    key_path: Sequence[Hashable], *, file: str, source_map: SourceMap | None
+) -> Origin:
+    """Return where a value is written, or `file` and no line without a source map."""
+    if source_map is None:
+        return Origin(file, None, display_key_path(key_path))
+    return source_map.origin(key_path)
 
 
 class NanogenError(Exception):

@@ -46,6 +46,7 @@ import re
 import stat
 from array import array
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Hashable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -61,7 +62,12 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from nanogen.errors import InputError, Problem, format_key_path, input_error
+from nanogen.errors import (
+    InputError,
+    Problem,
+    display_key_path,
+    input_error,
+)
 
 try:
     from yaml.cyaml import CParser
@@ -395,7 +401,9 @@ class Loaded:
     def display_path(self, key_path: KeyPath) -> str:
         """Format a key path for a message: `services.payments.capabilities[1]`.
 
-        List indexes get brackets and mapping keys, numbers included, get dots.
+        List indexes get brackets and mapping keys, numbers included, get
+        dots; a key that could be misread is quoted, as `display_key_path`
+        writes it.
         """
         parts: list[str | int] = []
         value = self.data
@@ -408,9 +416,9 @@ class Loaded:
                 parts.append(part)
                 value = value[part] if 0 <= part < len(value) else None
             else:
-                parts.append(_key_text(part))
+                parts.append(str(part))
                 value = value.get(part) if isinstance(value, dict) else None
-        return format_key_path(parts)
+        return display_key_path(parts)
 
     @property
     def positions_built(self) -> bool:
@@ -427,14 +435,6 @@ class Loaded:
             self._positions = _read_positions(self.text)
             self._positions_failed = self._positions is None
         return self._positions
-
-
-def _key_text(key: Hashable) -> str:
-    """Write a key as it is when plain, and quoted when it could be misread."""
-    text = str(key)
-    if text and text.isprintable() and not any(c in text for c in " .[]'\""):
-        return text
-    return repr(text)
 
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
@@ -1052,9 +1052,27 @@ _SYNTAX_MESSAGES: list[tuple[re.Pattern[str], str, str]] = [
         "quote the value if it contains ': ', or fix the indentation",
     ),
     (
-        re.compile(r"found character '\\t'|tab character that violates"),
+        re.compile(
+            r"found character '\\t'|tab character (that violates|where an indentation)"
+        ),
         "a tab character cannot indent YAML",
         "indent with spaces",
+    ),
+    (
+        re.compile(r"tab character inside a line"),
+        "a tab character cannot separate values here",
+        "replace it with a space",
+    ),
+    (
+        re.compile(r"(block )?sequence entries are not allowed"),
+        "a '-' list item cannot start on the line of its key",
+        "start the list on the next line, indented deeper than the key, or quote "
+        "the value if the '-' is part of the text",
+    ),
+    (
+        re.compile(r"mapping keys are not allowed"),
+        "'?' cannot start a value here",
+        "quote the value",
     ),
     (
         re.compile(r"that cannot start any token"),
@@ -1151,6 +1169,15 @@ def _syntax_error(error: yaml.YAMLError, text: str, file: str) -> InputError:
         if mark is not None:
             line, column = lines.line(mark.index), lines.column(mark.index)
             found = _token_at(text, mark.index)
+            diagnosis = _diagnose_syntax_error(error, mark.index, text, lines)
+            if diagnosis is not None:
+                return input_error(
+                    f"invalid YAML at column {lines.column(diagnosis.index)}: "
+                    + diagnosis.message,
+                    diagnosis.hint,
+                    file=file,
+                    line=lines.line(diagnosis.index),
+                )
         if error.context_mark is not None:
             opened = lines.line(error.context_mark.index)
     elif isinstance(error, yaml.reader.ReaderError) and isinstance(error.position, int):
@@ -1167,9 +1194,15 @@ def _syntax_error(error: yaml.YAMLError, text: str, file: str) -> InputError:
         found = problem.split("'")[1]
     if found == "\t" and "cannot start any token" in problem:
         problem = "tab character that violates indentation"
+        mark = getattr(error, "problem_mark", None)
+        tab = 0 if mark is None else mark.index
+        if text[_line_start(tab, lines) : tab].strip(" \t"):
+            # After text, as in `-<tab>name: x`, or in `key:<tab>value`, which
+            # only PyYAML's pure-Python scanner rejects.
+            problem = "tab character inside a line"
     if (
         re.search(r"expected ',' or '[\]}]'", problem)
-        and found in ("?", "[", "]")
+        and found in ("?", "[", "]", "{", "}")
         and isinstance(error, yaml.MarkedYAMLError)
         and error.problem_mark is not None
         and text[error.problem_mark.index - 1 : error.problem_mark.index].strip(",{[")
@@ -1193,6 +1226,436 @@ def _syntax_error(error: yaml.YAMLError, text: str, file: str) -> InputError:
         file=file,
         line=line,
     )
+
+
+@dataclass(frozen=True)
+class _Diagnosis:
+    """The cause of a syntax error where the parser's own position misleads."""
+
+    index: int  # offset of the character that the message points at
+    message: str
+    hint: str
+
+
+@dataclass
+class _TokenScan:
+    """The tokens around a syntax error, from scanning the text once more.
+
+    `before` ends with the last tokens that start before the error position,
+    and `after` contains the tokens from there to the end of its line.
+    `item_columns` maps the column of each block list that is still open at
+    the error position to the line of its latest '-' item, and `key_columns`
+    does the same for block mappings and their latest key.
+    """
+
+    before: deque[Any] = field(default_factory=lambda: deque(maxlen=4))
+    after: list[Any] = field(default_factory=list)
+    item_columns: dict[int, int] = field(default_factory=dict)
+    key_columns: dict[int, int] = field(default_factory=dict)
+
+
+def _scan_tokens(text: str, index: int, lines: _LineIndex) -> _TokenScan:
+    """Scan the tokens of `text` up to the end of the line of `index`.
+
+    The scan stops early at the syntax error when the scanner raises one.
+    """
+    scan = _TokenScan()
+    line_end = _line_end(text, index)
+    flow_depth = 0
+
+    def take(token: Any) -> bool:
+        nonlocal flow_depth
+        start = token.start_mark.index
+        if start > line_end:
+            return False
+        if start >= index:
+            scan.after.append(token)
+            return True
+        scan.before.append(token)
+        if isinstance(token, (yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
+            flow_depth += 1
+        elif isinstance(token, (yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+            flow_depth = max(flow_depth - 1, 0)
+        elif flow_depth == 0 and isinstance(token, yaml.KeyToken):
+            # A key closes the lists at its column or deeper and the mappings
+            # deeper than it. A list may sit at the column of its own key.
+            column = lines.column(start)
+            _close_columns(scan.item_columns, column)
+            _close_columns(scan.key_columns, column + 1)
+            scan.key_columns[column] = lines.line(start)
+        elif flow_depth == 0 and isinstance(token, yaml.BlockEntryToken):
+            column = lines.column(start)
+            _close_columns(scan.item_columns, column)
+            _close_columns(scan.key_columns, column + 1)
+            scan.item_columns[column] = lines.line(start)
+        return True
+
+    try:
+        loader = _new_loader(text)
+    except yaml.YAMLError:
+        return scan
+    try:
+        while loader.check_token():
+            if not take(loader.get_token()):
+                return scan
+    except yaml.YAMLError:
+        # The pure-Python scanner keeps the tokens that it read ahead in
+        # `tokens` until it can tell whether a scalar is a key. libyaml keeps none.
+        for token in list(getattr(loader, "tokens", [])):
+            if not take(token):
+                break
+    return scan
+
+
+def _close_columns(columns: dict[int, int], first: int) -> None:
+    """Remove the entries of `columns` at column `first` and to its right."""
+    for column in [column for column in columns if column >= first]:
+        del columns[column]
+
+
+def _diagnose_syntax_error(
+    error: yaml.MarkedYAMLError, index: int, text: str, lines: _LineIndex
+) -> _Diagnosis | None:
+    """Find the cause of the error at `index` where the parser's wording misleads.
+
+    Returns None where the table `_SYNTAX_MESSAGES` describes the error well.
+    """
+    problem = error.problem or ""
+    context = error.context or ""
+    if "could not find expected ':'" in problem and error.context_mark is not None:
+        # The parser notices the missing ':' only on the next line, so the
+        # message points at the key, where the parser began to scan it.
+        start = error.context_mark.index
+        return _Diagnosis(
+            start, "a key has no ':' after it", _missing_colon_hint(text, start)
+        )
+    if "unexpected end of stream" in problem and "quoted scalar" in context:
+        if error.context_mark is not None:
+            start = error.context_mark.index
+            quote = text[start]
+            return _Diagnosis(
+                start,
+                "the quoted string that starts here is not closed before the end "
+                "of the file",
+                f"add the closing {quote} where the string ends",
+            )
+    if not re.search(
+        r"mapping values are not allowed"
+        r"|expected ',' or '[\]}]'"
+        r"|expected <block end>|did not find expected (key|'-' indicator)",
+        problem,
+    ):
+        return None
+
+    scan = _scan_tokens(text, index, lines)
+    previous = next(
+        (
+            token
+            for token in reversed(scan.before)
+            if isinstance(token, yaml.ScalarToken)
+        ),
+        None,
+    )
+    runaway = _runaway_quote(previous, index, text, lines)
+    if runaway is not None:
+        return runaway
+    if "mapping values are not allowed" in problem:
+        return _diagnose_colon_after_lines(scan, previous, index, text, lines)
+    if "expected ','" in problem:
+        return _diagnose_flow_entry(scan, previous, problem, index, text, lines)
+    return _diagnose_block_position(scan, previous, index, text, lines)
+
+
+def _runaway_quote(
+    previous: Any, index: int, text: str, lines: _LineIndex
+) -> _Diagnosis | None:
+    """Diagnose a quoted string that spans lines and ends on the error's line.
+
+    A quote left open runs on to the next quote character of its kind, often
+    lines further down, where the text after it then fails to parse.
+    """
+    if previous is None or previous.style not in ('"', "'"):
+        return None
+    start, end = previous.start_mark.index, previous.end_mark.index
+    if lines.line(start) == lines.line(end) or lines.line(end) != lines.line(index):
+        return None
+    quote = previous.style
+    return _Diagnosis(
+        start,
+        "the quoted string that starts here is not closed on its line, so it runs "
+        f"on to the {quote} on line {lines.line(end)}",
+        f"add the closing {quote} where the string ends",
+    )
+
+
+def _diagnose_colon_after_lines(
+    scan: _TokenScan, previous: Any, index: int, text: str, lines: _LineIndex
+) -> _Diagnosis | None:
+    """Diagnose a ':' that ends a plain value which started on an earlier line."""
+    if previous is None or not previous.plain:
+        return None
+    start = previous.start_mark.index
+    if lines.line(start) == lines.line(index):
+        return None
+    line_start = _line_start(start, lines)
+    if re.fullmatch(r"[ ]*(-[ ]+)*", text[line_start:start]):
+        # The value starts its line, so that line is a key without its ':'
+        # and the lines after it, up to this ':', continue the value.
+        return _Diagnosis(
+            start,
+            "a key has no ':' after it, so YAML reads the text up to the ':' on "
+            f"line {lines.line(index)} as one value",
+            _missing_colon_hint(
+                text, start, "or quote the value if the text contains ': '"
+            ),
+        )
+
+    # The value follows a key on an earlier line, and this line, indented
+    # deeper than that key, continues it.
+    tokens = list(scan.before)
+    position = next(
+        (number for number, token in enumerate(tokens) if token is previous), None
+    )
+    if position is None or position < 2:
+        return None
+    key = tokens[position - 2]
+    if not isinstance(tokens[position - 1], yaml.ValueToken) or not isinstance(
+        key, yaml.ScalarToken
+    ):
+        return None
+
+    key_line = lines.line(key.start_mark.index)
+    spaces = lines.column(key.start_mark.index) - 1
+    return _Diagnosis(
+        _content_start(text, index, lines),
+        f"this line is indented deeper than the key {key.value!r} on line "
+        f"{key_line}, so YAML reads it as part of the value of {key.value!r}",
+        f"indent it as far as {key.value!r} ({spaces} spaces), or quote the value "
+        "if the text contains ': '",
+    )
+
+
+def _diagnose_flow_entry(
+    scan: _TokenScan,
+    previous: Any,
+    problem: str,
+    index: int,
+    text: str,
+    lines: _LineIndex,
+) -> _Diagnosis | None:
+    """Diagnose text inside '{...}' or '[...]' where a ',' or the end belongs."""
+    brackets = "'{...}'" if "}" in problem else "'[...]'"
+    line = lines.line(index)
+    if index >= len(text.rstrip()) or previous is None:
+        return None  # The file ends inside the brackets: the table's message.
+    found = text[index]
+    if found in "?[]{}" and text[index - 1 : index].strip(",{["):
+        return None  # A bracket inside a word: the table's message.
+
+    last = scan.before[-1] if scan.before else None
+    if found != ":" and last is not None and last.end_mark.index == index:
+        after_quote = _text_after_quote(last, index)
+        if after_quote is not None:
+            return after_quote
+
+    if found == ":":
+        return _diagnose_flow_colon(scan, previous, last, brackets, index, text, lines)
+
+    # Text after a value on the same line, as in `{a: "b" c}`. On a later
+    # line it is more likely that the brackets are not closed.
+    if last is None or lines.line(last.end_mark.index) != line:
+        return None
+    following = scan.after[0] if scan.after else None
+    if isinstance(following, yaml.ScalarToken) and following.start_mark.index == index:
+        found = following.value
+    return _Diagnosis(
+        index,
+        f"a ',' is missing before {found!r} inside {brackets}",
+        "put a ',' between two entries, or quote the whole value",
+    )
+
+
+def _diagnose_flow_colon(
+    scan: _TokenScan,
+    previous: Any,
+    last: Any,
+    brackets: str,
+    index: int,
+    text: str,
+    lines: _LineIndex,
+) -> _Diagnosis | None:
+    """Diagnose a ':' in '{...}' or '[...]' where a ',' or the closing bracket belongs."""
+    if last is not previous:
+        # After a nested '{...}' or '[...]'.
+        return _Diagnosis(
+            index,
+            f"a ':' follows {text[last.end_mark.index - 1]!r} inside {brackets}",
+            "put a ',' between two entries",
+        )
+    if not previous.plain:
+        return _Diagnosis(
+            index,
+            f"a ':' follows a quoted value inside {brackets}",
+            "put a ',' between two entries, or move the ':' inside the quotes",
+        )
+    start = previous.start_mark.index
+    if lines.line(start) == lines.line(index):
+        after = next(
+            (
+                token
+                for token in scan.after
+                if isinstance(token, yaml.ScalarToken) and token.plain
+            ),
+            None,
+        )
+        end = index + 1 if after is None else after.end_mark.index
+        value = text[start : min(end, _line_end(text, index))].rstrip()
+        if len(value) > 60:
+            value = value[:57].rstrip() + "..."
+        return _Diagnosis(
+            index,
+            f"a plain value inside {brackets} cannot contain ': '",
+            f"quote the value, such as {_quoted(value)}, or put a ',' between "
+            "two entries",
+        )
+
+    closed_here = any(
+        isinstance(token, (yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken))
+        for token in scan.after
+    )
+    if not closed_here:
+        return None  # The brackets are not closed: the table's message.
+    # The value before the ':' runs on from an earlier line, and the
+    # brackets close on this line: a ',' is missing at a line break.
+    key_start = _content_start(text, index, lines)
+    return _Diagnosis(
+        key_start,
+        f"an entry inside {brackets} is not separated from the one before it by ','",
+        f"add ',' at the end of line {_previous_content_line(text, key_start, lines)}",
+    )
+
+
+def _diagnose_block_position(
+    scan: _TokenScan, previous: Any, index: int, text: str, lines: _LineIndex
+) -> _Diagnosis | None:
+    """Diagnose text that the block structure does not expect at `index`."""
+    if text[_line_start(index, lines) : index].strip(" "):
+        # Text after a value on the same line.
+        last = scan.before[-1] if scan.before else None
+        if last is None or lines.line(last.end_mark.index) != lines.line(index):
+            return None
+        return _text_after_quote(last, index)
+    column = lines.column(index)
+    if not re.match(r"-(\s|$)", text[index:]):
+        return _key_after_value_line(scan, previous, index, text, lines)
+    if scan.item_columns:
+        # The open list whose items are nearest in indentation, the deeper
+        # one on a tie.
+        nearest = min(scan.item_columns, key=lambda c: (abs(c - column), -c))
+        if nearest != column:
+            return _Diagnosis(
+                index,
+                "this list item is not indented like the list items before it",
+                f"indent its '-' by {nearest - 1} spaces, like the list item on line "
+                f"{scan.item_columns[nearest]}",
+            )
+    if column in scan.key_columns:
+        return _Diagnosis(
+            index,
+            "a list item cannot follow the key on line "
+            f"{scan.key_columns[column]} at the same indentation",
+            "write the list under the key it belongs to, indented deeper than that key",
+        )
+    return None
+
+
+def _key_after_value_line(
+    scan: _TokenScan, previous: Any, index: int, text: str, lines: _LineIndex
+) -> _Diagnosis | None:
+    """Diagnose a key that follows a line read as a value, at the same indentation.
+
+    In `a:` followed by `  b c  # note` and `  d: 1`, the comment ends the
+    value 'b c' of 'a', so the key 'd' cannot follow it. The line of 'b c'
+    is the one that lacks a ':'.
+    """
+    last = scan.before[-1] if scan.before else None
+    if last is None or last is not previous or not previous.plain:
+        return None
+    start = previous.start_mark.index
+    if (
+        lines.line(start) == lines.line(index)
+        or lines.column(start) != lines.column(index)
+        or text[_line_start(start, lines) : start].strip(" ")
+    ):
+        return None
+    return _Diagnosis(
+        start, "a key has no ':' after it", _missing_colon_hint(text, start)
+    )
+
+
+def _text_after_quote(token: Any, index: int) -> _Diagnosis | None:
+    """Diagnose text at `index` after `token` where that is a quoted value.
+
+    The usual cause is a quote character inside the value that ends it early.
+    """
+    if not isinstance(token, yaml.ScalarToken) or token.style not in ('"', "'"):
+        return None
+    quote = token.style
+    escaped = "''" if quote == "'" else '\\"'
+    other = '"' if quote == "'" else "'"
+    return _Diagnosis(
+        index,
+        f"text follows the closing {quote} of a quoted value",
+        f"write each {quote} inside the value as {escaped}, or quote the whole "
+        f"value with {other} instead",
+    )
+
+
+def _missing_colon_hint(
+    text: str,
+    start: int,
+    alternative: str = "or indent the line deeper if it continues the value above it",
+) -> str:
+    """Suggest the key line that starts at `start` with ': ' after its key."""
+    content = text[start : _line_end(text, start)]
+    content = re.split(r"\s#", content, maxsplit=1)[0].strip()
+    key, _, rest = content.partition(" ")
+    rest = rest.strip()
+    if len(rest) > 40:
+        rest = rest[:37].rstrip() + "..."
+    hint = "add ': ' after the key"
+    if re.fullmatch(r"[\w$.-]+", key):
+        hint += f", such as {(f'{key}: {rest}' if rest else f'{key}:')!r}"
+    return f"{hint}, {alternative}"
+
+
+def _quoted(value: str) -> str:
+    """Write `value` as a YAML quoted scalar."""
+    if '"' in value or "\\" in value:
+        return "'" + value.replace("'", "''") + "'"
+    return f'"{value}"'
+
+
+def _line_start(index: int, lines: _LineIndex) -> int:
+    return index - lines.column(index) + 1
+
+
+def _line_end(text: str, index: int) -> int:
+    """Return the offset of the line break after `index`, or the text's length."""
+    match = _LINE_BREAK.search(text, index)
+    return len(text) if match is None else match.start()
+
+
+def _content_start(text: str, index: int, lines: _LineIndex) -> int:
+    """Return the offset of the first character other than a space on `index`'s line."""
+    start = _line_start(index, lines)
+    return start + len(text[start:index]) - len(text[start:index].lstrip(" "))
+
+
+def _previous_content_line(text: str, index: int, lines: _LineIndex) -> int:
+    """Return the line of the last character before `index` that is not whitespace."""
+    before = text[:index].rstrip()
+    return lines.line(max(len(before) - 1, 0))
 
 
 def _token_at(text: str, index: int) -> str:

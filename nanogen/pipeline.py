@@ -47,7 +47,7 @@ from nanogen.load import (
     file_size_limit,
     load_file,
 )
-from nanogen.render import Generator, find_generator
+from nanogen.render import Generator, MissingExamples, find_generator
 from nanogen.spec import Nanoservice, RenderedFile
 from nanogen.validate import check_capabilities
 from nanogen.workspace import check_output_folder, support_files
@@ -141,7 +141,9 @@ def generate(
     target = str(loaded.data.get("target") or DEFAULT_TARGET)
     generator = find_generator(target, template_dir)
 
-    documents = _load_referenced_documents(loaded)
+    referenced = _load_referenced_documents(loaded)
+    warnings.extend(referenced.warnings)
+    documents = referenced.documents
     nanoservices = decompose_capabilities(
         loaded.data,
         source_file=config.name,
@@ -149,16 +151,32 @@ def generate(
     )
     files: list[RenderedFile] = support_files()
     files.extend(_source_files(root, config))
+    problems = list(referenced.problems)
+    key_paths = _capability_key_paths(loaded.data)
     for index, nanoservice in enumerate(nanoservices):
         if on_nanoservice is not None:
             on_nanoservice(index, len(nanoservices))
-        if nanoservice.document_file:
-            document, text = documents[nanoservice.document_file]
-            files.extend(
-                _render_document(nanoservice, document, text, generator=generator)
+        if nanoservice.document_file in referenced.invalid:
+            continue
+        try:
+            if nanoservice.document_file:
+                document, text = documents[nanoservice.document_file]
+                files.extend(
+                    _render_document(
+                        nanoservice,
+                        document,
+                        text,
+                        generator=generator if nanoservice.code else None,
+                    )
+                )
+            else:
+                files.extend(_render_nanoservice(nanoservice, generator))
+        except MissingExamples as error:
+            problems.append(
+                _missing_examples_problem(loaded, key_paths[index], nanoservice, error)
             )
-        else:
-            files.extend(_render_nanoservice(nanoservice, generator))
+    if problems:
+        raise InputError(problems)
 
     plan = plan_write(root, files, force=force)
     report = None if dry_run else apply_write(plan)
@@ -171,7 +189,40 @@ def _render_nanoservice(
     document = emit_document(nanoservice)
     validate_document(document, name=nanoservice.name)
     return _render_document(
-        nanoservice, document, dump_document(document), generator=generator
+        nanoservice,
+        document,
+        dump_document(document),
+        generator=generator if nanoservice.code else None,
+    )
+
+
+def _capability_key_paths(data: dict[str, Any]) -> list[tuple[str | int, ...]]:
+    """Return the key path of every capability, in the order of `decompose`."""
+    return [
+        ("services", service, "capabilities", index)
+        for service, body in (data.get("services") or {}).items()
+        for index, _ in enumerate(body.get("capabilities") or [])
+    ]
+
+
+def _missing_examples_problem(
+    loaded: Loaded,
+    key_path: tuple[str | int, ...],
+    nanoservice: Nanoservice,
+    error: MissingExamples,
+) -> Problem:
+    where = (
+        f"the schemas in {nanoservice.document_file!r}"
+        if nanoservice.document_file
+        else "the capability's `examples`"
+    )
+    return Problem(
+        f"{nanoservice.name}: the generated tests cannot pass, because {error.reason}",
+        f"add an example to {where}, or set `code: false` to write only the "
+        "OpenAPI document",
+        file=loaded.file,
+        line=loaded.line_of(key_path),
+        key_path=format_key_path(key_path),
     )
 
 
@@ -193,20 +244,46 @@ def _render_document(
     return [spec_file, *generator.render(nanoservice, document)]
 
 
-def _load_referenced_documents(
-    loaded: Loaded,
-) -> dict[str, tuple[dict[str, Any], str]]:
-    """Load every OpenAPI document that a capability names with `openapi`.
+@dataclass
+class _ReferencedDocuments:
+    """The OpenAPI documents that capabilities name with `openapi`.
 
-    Returns the document and its text by the reference as written. A small
-    document is validated in full; a large one only gets its structure
-    checked, because openapi-spec-validator needs seconds per megabyte.
+    `documents` holds each document and its text by the reference as
+    written. `problems` are validation errors that do not stop the other
+    nanoservices from rendering, so a run reports them all together;
+    `invalid` names the documents they are in.
     """
+
+    documents: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    invalid: set[str] = field(default_factory=set)
+
+
+def _load_referenced_documents(loaded: Loaded) -> _ReferencedDocuments:
+    """Load and check every OpenAPI document that a capability names.
+
+    A small document is validated in full; a large one only gets its
+    structure checked, because openapi-spec-validator needs seconds per
+    megabyte. What validation finds is an error, except in a document whose
+    capabilities all have `code: false`: no code is generated from it, so
+    it is written as it is, with warnings.
+
+    Raises:
+        InputError: a document does not load, or does not hold exactly one
+            operation.
+    """
+    # The OpenAPI stages load here, so that a list without `openapi` does
+    # not pay for them.
+    from nanogen.bundle import SourceMap
+
     base = Path(loaded.file).parent
-    documents: dict[str, tuple[dict[str, Any], str]] = {}
-    problems: list[Problem] = []
-    for service, index, reference in _document_references(loaded.data):
-        if reference in documents:
+    found = _ReferencedDocuments()
+    unreadable: list[Problem] = []
+    references = _document_references(loaded.data)
+    with_code = {reference for _, _, reference, code in references if code}
+    for service, index, reference, _ in references:
+        if reference in found.documents:
             continue
         key_path = ("services", service, "capabilities", index, "openapi")
         document_path = base / reference
@@ -214,10 +291,10 @@ def _load_referenced_documents(
             document_loaded = load_file(document_path)
             single_operation(document_loaded.data)
         except InputError as error:
-            problems.extend(error.problems)
+            unreadable.extend(error.problems)
             continue
         except ValueError as error:
-            problems.append(
+            unreadable.append(
                 Problem(
                     f"{reference}: {error}",
                     "point 'openapi' at a document that `nanogen split` wrote",
@@ -231,18 +308,26 @@ def _load_referenced_documents(
         if text is None:
             text = document_path.read_text(encoding="utf-8")
         if len(text) <= FULL_VALIDATION_LIMIT:
-            problems.extend(
-                document_problems(document_loaded.data, file=str(document_path))
+            problems = document_problems(
+                document_loaded.data,
+                file=str(document_path),
+                source_map=SourceMap.for_file(document_loaded),
             )
-        documents[reference] = (document_loaded.data, text)
-    if problems:
-        raise InputError(problems)
-    return documents
+            if reference not in with_code:
+                found.warnings.extend(replace(p, severity="warning") for p in problems)
+            elif problems:
+                found.problems.extend(problems)
+                found.invalid.add(reference)
+        found.documents[reference] = (document_loaded.data, text)
+    if unreadable:
+        raise InputError([*unreadable, *found.problems])
+    return found
 
 
-def _document_references(data: dict[str, Any]) -> list[tuple[str, int, str]]:
+def _document_references(data: dict[str, Any]) -> list[tuple[str, int, str, bool]]:
+    """List each capability with `openapi`: service, index, reference, `code`."""
     return [
-        (service, index, capability["openapi"])
+        (service, index, capability["openapi"], capability.get("code", True))
         for service, body in (data.get("services") or {}).items()
         for index, capability in enumerate(body.get("capabilities") or [])
         if "openapi" in capability
@@ -374,7 +459,9 @@ def split(
     # The input is validated once, whole. A defect that real documents often
     # carry is mended with a warning. What remains is the publisher's defect:
     # it is reported as a warning, and the split documents may inherit it.
-    repaired = repair_document(document, file=bundled.file)
+    repaired = repair_document(
+        document, file=bundled.file, source_map=bundled.source_map
+    )
     # The validators of the repair stage hold the whole input document.
     clear_validator_cache()
     document = repaired.document
@@ -384,55 +471,67 @@ def split(
 
     with _defects_as_errors(source_problems):
         sliced = slice_document(
-            document, file=bundled.file, group_by=group_by, max_depth=max_depth
+            document,
+            file=bundled.file,
+            group_by=group_by,
+            max_depth=max_depth,
+            source_map=bundled.source_map,
         )
         warnings.extend(sliced.warnings)
-        warnings.extend(
-            _check_split_documents(
-                sliced.operations, source_is_valid=not source_problems
-            )
-        )
+        if source_problems:
+            invalid = _invalid_split_documents(sliced.operations)
+        else:
+            _check_split_documents(sliced.operations)
+            invalid = {}
 
     project_name = project or _project_name(document)
     target = DEFAULT_TARGET
     generator = None if specs_only else find_generator(target, template_dir)
-    capability_list = _capability_list(project_name, target, sliced.operations)
-    files: list[RenderedFile] = support_files()
-    files.append(
-        RenderedFile(
-            DEFAULT_CONFIG,
-            _capability_list_text(capability_list, source=bundled.file),
-            "generated",
-        )
-    )
-
+    service_files: list[RenderedFile] = []
     nanoservices = []
+    # The position of each operation in its service's list of capabilities.
+    positions: dict[str, int] = {}
     for index, operation in enumerate(sliced.operations):
         if on_nanoservice is not None:
             on_nanoservice(index, len(sliced.operations))
         spec_path = _split_spec_path(operation)
+        position = positions.get(operation.service, 0)
+        positions[operation.service] = position + 1
         nanoservice = nanoservice_for_document(
             operation.document,
             project=project_name,
             service=operation.service,
             capability=operation.capability,
             source=f"{DEFAULT_CONFIG}#"
-            + json_pointer(
-                "services",
-                operation.service,
-                "capabilities",
-                _index_in_service(capability_list, operation),
-            ),
+            + json_pointer("services", operation.service, "capabilities", position),
             document_file=spec_path,
             summary=_summary_line(operation),
         )
-        nanoservices.append(nanoservice)
-        with _defects_as_errors(source_problems):
-            files.extend(
-                _render_document(
-                    nanoservice, operation.document, operation.text, generator=generator
-                )
+        reason = invalid.get(spec_path)
+        rendered: list[RenderedFile] = []
+        if reason is None:
+            rendered, reason = _render_split_operation(
+                nanoservice,
+                operation,
+                generator=generator,
+                source_is_valid=not source_problems,
             )
+        if reason is not None:
+            warnings.append(_document_only_warning(nanoservice, operation, reason))
+            nanoservice = replace(nanoservice, code=False)
+            rendered = _render_document(
+                nanoservice, operation.document, operation.text, generator=None
+            )
+        nanoservices.append(nanoservice)
+        service_files.extend(rendered)
+
+    capability_list = _capability_list(project_name, target, nanoservices)
+    config_file = RenderedFile(
+        DEFAULT_CONFIG,
+        _capability_list_text(capability_list, source=bundled.file),
+        "generated",
+    )
+    files = [*support_files(), config_file, *service_files]
 
     # NOTE: the plan holds every file's text at once, about 1 GB for a
     # lossless Stripe split; streaming the writes would need a plan that
@@ -459,15 +558,7 @@ def _defects_as_errors(source_problems: list[Problem]) -> Iterator[None]:
     """
     try:
         yield
-    except (
-        AssertionError,
-        AttributeError,
-        KeyError,
-        IndexError,
-        TypeError,
-        ValueError,
-        RecursionError,
-    ) as error:
+    except _DEFECT_FAILURES as error:
         if not source_problems:
             raise
         raise InputError(
@@ -505,28 +596,102 @@ def _size_limit(max_file_bytes: int | None) -> FileSizeLimit:
     return replace(DEFAULT_FILE_SIZE_LIMIT, max_bytes=max_file_bytes)
 
 
-def _check_split_documents(
-    operations: list[SlicedOperation], *, source_is_valid: bool
-) -> list[Problem]:
-    """Validate the split documents, or a deterministic sample of many."""
+def _check_split_documents(operations: list[SlicedOperation]) -> None:
+    """Validate the split documents of a valid input, or a sample of many.
+
+    Raises:
+        InternalError: a split document is invalid although its input is
+            valid, which is a bug in nanogen.
+    """
     step = max(1, len(operations) // VALIDATE_SAMPLE)
     sample = operations if len(operations) <= VALIDATE_ALL_LIMIT else operations[::step]
-    warnings: list[Problem] = []
     for operation in sample:
-        name = f"{operation.service}-{operation.capability}"
         problems = document_problems(
             operation.document, file=_split_spec_path(operation), limit=1
         )
-        if not problems:
-            continue
-        if source_is_valid:
+        if problems:
+            name = f"{operation.service}-{operation.capability}"
             raise InternalError(
                 f"the split document of {name!r} is invalid although its source is "
                 f"valid: {problems[0]}. This is a bug in nanogen; please report it "
                 "with the document that caused it."
             )
-        warnings.append(replace(problems[0], severity="warning"))
-    return warnings
+
+
+def _invalid_split_documents(operations: list[SlicedOperation]) -> dict[str, str]:
+    """Find the split documents of an invalid input that inherit a defect.
+
+    Checks each document as `generate` will read it: in full up to
+    `FULL_VALIDATION_LIMIT` characters, and its structure beyond. Returns
+    the first problem of each invalid one, by its path in the workspace.
+    """
+    invalid: dict[str, str] = {}
+    for operation in operations:
+        spec_path = _split_spec_path(operation)
+        if len(operation.text) > FULL_VALIDATION_LIMIT:
+            continue  # `nanoservice_for_document` checked the structure
+        problems = document_problems(operation.document, file=spec_path, limit=1)
+        if problems:
+            problem = problems[0]
+            where = f"{problem.key_path}: " if problem.key_path else ""
+            invalid[spec_path] = f"the document is invalid ({where}{problem.message})"
+    return invalid
+
+
+# What rendering may raise on a split document that inherits a defect of an
+# invalid input. On a valid input, each of these is a bug in nanogen.
+_DEFECT_FAILURES = (
+    AssertionError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    RecursionError,
+)
+
+
+def _render_split_operation(
+    nanoservice: Nanoservice,
+    operation: SlicedOperation,
+    *,
+    generator: Generator | None,
+    source_is_valid: bool,
+) -> tuple[list[RenderedFile], str | None]:
+    """Render one split operation, or return why it can have no service code.
+
+    Returns the files, or no files and the reason. Without a generator
+    (`--specs-only`) no examples are derived, because that would take most
+    of the run. `generate` reports an operation without one later.
+    """
+    try:
+        files = _render_document(
+            nanoservice, operation.document, operation.text, generator=generator
+        )
+    except MissingExamples as error:
+        return [], error.reason
+    except _DEFECT_FAILURES as error:
+        if source_is_valid:
+            raise
+        return [], (
+            "rendering stopped on a defect that the input document carries "
+            f"({type(error).__name__}: {error})"
+        )
+    return files, None
+
+
+def _document_only_warning(
+    nanoservice: Nanoservice, operation: SlicedOperation, reason: str
+) -> Problem:
+    path, method, _ = single_operation(operation.document)
+    return Problem(
+        f"{nanoservice.name} ({method.upper()} {path}): written as an OpenAPI "
+        f"document only, without service code or tests, because {reason}",
+        "fix the operation in the input document and split again; its "
+        "capability has `code: false` until then",
+        file=_split_spec_path(operation),
+        severity="warning",
+    )
 
 
 def _split_spec_path(operation: SlicedOperation) -> str:
@@ -540,30 +705,20 @@ def _summary_line(operation: SlicedOperation) -> str:
 
 
 def _capability_list(
-    project: str, target: str, operations: list[SlicedOperation]
+    project: str, target: str, nanoservices: list[Nanoservice]
 ) -> dict[str, Any]:
     services: dict[str, Any] = {}
-    for operation in operations:
-        capability: dict[str, Any] = {"name": operation.capability}
-        summary = _summary_line(operation)
-        if summary:
-            capability["summary"] = summary
-        capability["openapi"] = _split_spec_path(operation)
-        services.setdefault(operation.service, {"capabilities": []})[
+    for nanoservice in nanoservices:
+        capability: dict[str, Any] = {"name": nanoservice.capability}
+        if nanoservice.summary.strip():
+            capability["summary"] = nanoservice.summary
+        capability["openapi"] = nanoservice.document_file
+        if not nanoservice.code:
+            capability["code"] = False
+        services.setdefault(nanoservice.service, {"capabilities": []})[
             "capabilities"
         ].append(capability)
     return {"nanogen": 1, "project": project, "target": target, "services": services}
-
-
-def _index_in_service(
-    capability_list: dict[str, Any], operation: SlicedOperation
-) -> int:
-    capabilities = capability_list["services"][operation.service]["capabilities"]
-    return next(
-        index
-        for index, capability in enumerate(capabilities)
-        if capability["name"] == operation.capability
-    )
 
 
 def _capability_list_text(capability_list: dict[str, Any], *, source: str) -> str:

@@ -231,6 +231,8 @@ class Generator:
     def render(self, ns: Nanoservice, document: dict[str, Any]) -> list[RenderedFile]:
         """Render every template for one nanoservice and its OpenAPI document."""
         context = build_context(ns, document)
+        if context["example_gaps"]:
+            raise MissingExamples(context["example_gaps"])
         for module in self.hooks:
             context.update(_call_hook(module, ns, document, context))
 
@@ -714,14 +716,6 @@ def build_context(ns: Nanoservice, document: dict[str, Any]) -> dict[str, Any]:
             "document_schemas": tools,
         }
     )
-    if gaps:
-        logger.warning(
-            "%s: the generated tests cannot pass, because %s %s no valid "
-            "example; add an example, or fix the schema",
-            tools.operation,
-            " and ".join(gaps),
-            "has" if len(gaps) == 1 else "have",
-        )
 
     x_nanogen = x_nanogen_block(operation)
     context: dict[str, Any] = {
@@ -742,7 +736,9 @@ def build_context(ns: Nanoservice, document: dict[str, Any]) -> dict[str, Any]:
         "idempotent": x_nanogen.get("idempotent", ns.idempotent),
         "x_nanogen": x_nanogen,
         "document": document,
-        "document_json": json.dumps(document, ensure_ascii=False, indent=2) + "\n",
+        "document_json": LazyText(
+            lambda: json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        ),
         "document_schemas": tools,
         "operation": operation,
         "parameters": parameters,
@@ -986,11 +982,12 @@ class DocumentSchemas:
             )
             if not self.is_valid(value, schema, direction=direction):
                 raise ExampleError(schema, f"derived value {value!r} is invalid")
+        # The caller reports a missing example that it needs; -v shows why.
         except NanogenError as error:
-            logger.warning("%sno example for %s: %s", where, role, error)
+            logger.info("%sno example for %s: %s", where, role, error)
             return MISSING
         except RecursionError:
-            logger.warning("%sno example for %s: it nests too deep", where, role)
+            logger.info("%sno example for %s: it nests too deep", where, role)
             return MISSING
         return value
 
@@ -1505,6 +1502,26 @@ def _example_request(
     if request_body is not None and request_body["has_example"]:
         body = request_body["example"]
     return {**values, "body": body}
+
+
+class MissingExamples(Exception):
+    """An operation has a part that needs an example and has none.
+
+    No request then passes the service's checks, or the handler has nothing
+    valid to return, so the generated tests could not pass. `gaps` contains
+    the phrases of `example_gaps`.
+    """
+
+    def __init__(self, gaps: list[str]) -> None:
+        self.gaps = gaps
+        super().__init__(self.reason)
+
+    @property
+    def reason(self) -> str:
+        """Why the tests could not pass, as a clause: "the request body has no valid example"."""
+        if len(self.gaps) == 1:
+            return f"{self.gaps[0]} has no valid example"
+        return f"{', '.join(self.gaps[:-1])} and {self.gaps[-1]} have no valid example"
 
 
 def example_gaps(context: Mapping[str, Any]) -> list[str]:

@@ -24,7 +24,7 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import quote, unquote
 
 import referencing.exceptions
@@ -34,7 +34,20 @@ from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValida
 from openapi_spec_validator.validation import keywords
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from nanogen.errors import InputError, Problem, display_key_path, input_error
+from nanogen.emit import (
+    VALIDATOR_FAILURES,
+    describe_validation_error,
+    document_location,
+    validator_failure_text,
+)
+from nanogen.errors import (
+    InputError,
+    Problem,
+    SourceMap,
+    display_key_path,
+    input_error,
+    locate,
+)
 from nanogen.schema_keywords import EXCLUSIVE_BOUNDS, LENIENT_SUBSCHEMAS
 
 logger = logging.getLogger(__name__)
@@ -84,12 +97,16 @@ class Repaired:
     problems: list[Problem] = field(default_factory=list)
 
 
-def repair_document(document: dict[str, Any], *, file: str) -> Repaired:
+def repair_document(
+    document: dict[str, Any], *, file: str, source_map: SourceMap | None = None
+) -> Repaired:
     """Mend the defects that openapi-spec-validator reports on an OpenAPI 3 document.
 
-    `file` names the input in messages. A valid document, and one that is not
-    OpenAPI 3.0 or 3.1, is returned as the same object with no warnings. The
-    same input always gives the same result, key order included.
+    `file` names the input in messages, and `source_map`, when given, finds
+    the file, line and key path where each value is written. A valid document,
+    and one that is not OpenAPI 3.0 or 3.1, is returned as the same object
+    with no warnings. The same input always gives the same result, key order
+    included.
     """
     version = str(document.get("openapi") or "")
     if version.startswith("3.1"):
@@ -101,16 +118,31 @@ def repair_document(document: dict[str, Any], *, file: str) -> Repaired:
 
     try:
         return _repair(
-            document, file=file, version=version, validator_class=validator_class
+            document,
+            file=file,
+            version=version,
+            validator_class=validator_class,
+            source_map=source_map,
         )
     except RecursionError:
-        raise validator_recursion_error(document, file) from None
+        raise validator_recursion_error(document, file, source_map=source_map) from None
 
 
 def _repair(
-    document: dict[str, Any], *, file: str, version: str, validator_class: type[Any]
+    document: dict[str, Any],
+    *,
+    file: str,
+    version: str,
+    validator_class: type[Any],
+    source_map: SourceMap | None,
 ) -> Repaired:
-    repair = _Repair(document, file=file, version=version, validator=validator_class)
+    repair = _Repair(
+        document,
+        file=file,
+        version=version,
+        validator=validator_class,
+        source_map=source_map,
+    )
     # openapi-spec-validator 0.9 checks with jsonschema-rs when it is installed
     # (schemathesis installs it), which raises ValueError on a key that is not
     # a string, so keys are mended before the first validation.
@@ -138,7 +170,7 @@ def _repair(
     return Repaired(
         repair.document,
         sorted(repair.warnings, key=Problem.sort_key),
-        _unmended(found, file),
+        _unmended(found, repair.document, file=file, source_map=source_map),
     )
 
 
@@ -270,31 +302,12 @@ def _find_defects(validator_class: type[Any], document: dict[str, Any]) -> _Foun
             defects.append(_locate(document, error))
     except referencing.exceptions.Unresolvable as error:
         return _Found(defects, f"unresolvable reference {error}")
-    except _VALIDATOR_FAILURES as error:
+    except VALIDATOR_FAILURES as error:
         # openapi-spec-validator's checks past the schema assume a document
-        # that its schema accepts, and fail on some that it does not.
-        return _Found(defects, _validator_failure(error))
+        # that its schema accepts, and fail on some that it does not. A
+        # RecursionError is left to `repair_document`, which names the cycle.
+        return _Found(defects, validator_failure_text(error))
     return _Found(defects)
-
-
-# The exceptions that openapi-spec-validator 0.9 raises on some invalid
-# documents, such as a parameter without `name` (KeyError) or a path item
-# that is a number.
-# A RecursionError is left to `repair_document`, which names the cycle.
-_VALIDATOR_FAILURES = (
-    AttributeError,
-    IndexError,
-    KeyError,
-    TypeError,
-    ValueError,
-)
-
-
-def _validator_failure(error: BaseException) -> str:
-    return (
-        "the document's structure is too broken to check further "
-        f"({type(error).__name__}: {error})"
-    )
 
 
 def _find_schema_defects(
@@ -311,8 +324,8 @@ def _find_schema_defects(
                 schema = schema / part
             for error in check(schema):
                 defects.append(_locate(document, error))
-    except _VALIDATOR_FAILURES as error:
-        return _Found(defects, _validator_failure(error))
+    except VALIDATOR_FAILURES as error:
+        return _Found(defects, validator_failure_text(error))
     except referencing.exceptions.Unresolvable as error:
         return _Found(defects, f"unresolvable reference {error}")
     return _Found(defects)
@@ -332,7 +345,8 @@ def _locate(document: dict[str, Any], error: ValidationError) -> _Defect:
     if not isinstance(error, _LocatedError) or error.kind == "other":
         # Errors of the whole-document check carry their full path; the other
         # checks (duplicate operationIds, path parameters) carry none.
-        return _Defect(error, "other", tuple(error.path), None)
+        location = cast(KeyPath, document_location(document, error.path))
+        return _Defect(error, "other", location, None)
 
     schema = _resolve(document, error.schema_parts)
     if schema is None:
@@ -426,12 +440,15 @@ class _CycleStep:
     leads_to: KeyPath
 
 
-def validator_recursion_error(document: dict[str, Any], file: str) -> InputError:
+def validator_recursion_error(
+    document: dict[str, Any], file: str, *, source_map: SourceMap | None = None
+) -> InputError:
     """Build the error for a document whose validation hit Python's recursion limit.
 
     The message names the cycle that made openapi-spec-validator recurse: `$ref`s
     that lead to each other, or a schema that reaches itself below an `allOf`.
     Without either, its message states that the document is nested too deep.
+    `file` and `source_map` are as for `repair_document`.
     """
     loop = _ref_loop(document)
     if loop is not None:
@@ -439,11 +456,13 @@ def validator_recursion_error(document: dict[str, Any], file: str) -> InputError
             f"{display_key_path(location)} refers to {display_key_path(target)}"
             for location, target in zip(loop, [*loop[1:], loop[0]], strict=True)
         )
+        origin = locate(loop[0], file=file, source_map=source_map)
         return input_error(
             f"the $refs lead in a cycle that reaches no schema ({steps_text})",
             "point one of the $refs at a schema",
-            file=file,
-            key_path=display_key_path(loop[0]),
+            file=origin.file,
+            line=origin.line,
+            key_path=origin.key_path,
         )
     found = _validator_cycle(document)
     if found is None:
@@ -492,7 +511,10 @@ def validator_recursion_error(document: dict[str, Any], file: str) -> InputError
             f"{keywords_used} ({steps_text}), so checking a value against it never ends"
         )
         hint = "remove the $ref that closes the cycle"
-    return input_error(message, hint, file=file, key_path=display_key_path(schema))
+    origin = locate(schema, file=file, source_map=source_map)
+    return input_error(
+        message, hint, file=origin.file, line=origin.line, key_path=origin.key_path
+    )
 
 
 def _is_component_schema(location: KeyPath) -> bool:
@@ -620,18 +642,30 @@ def _follow_refs(document: dict[str, Any], location: KeyPath) -> KeyPath | None:
     return None
 
 
-def _unmended(found: _Found, file: str) -> list[Problem]:
-    problems = []
+def _unmended(
+    found: _Found,
+    document: dict[str, Any],
+    *,
+    file: str,
+    source_map: SourceMap | None,
+) -> list[Problem]:
+    problems: list[Problem] = []
     for defect in found.defects[:PROBLEM_LIMIT]:
-        message = " ".join(defect.error.message.split())
-        problems.append(
-            Problem(
-                f"invalid OpenAPI: {_shorten(message, 300)}",
-                _UNMENDED_HINT,
-                file=file,
-                key_path=display_key_path(defect.location or ()),
-            )
+        location, text = describe_validation_error(
+            defect.error, document, defect.location or ()
         )
+        origin = locate(location, file=file, source_map=source_map)
+        problem = Problem(
+            f"invalid OpenAPI: {text}",
+            _UNMENDED_HINT,
+            file=origin.file,
+            line=origin.line,
+            key_path=origin.key_path,
+        )
+        # The check of the whole document and the check of each schema can
+        # find the same defect.
+        if problem not in problems:
+            problems.append(problem)
     if found.unresolvable is not None:
         problems.append(
             Problem(f"invalid OpenAPI: {found.unresolvable}", _UNMENDED_HINT, file=file)
@@ -684,8 +718,10 @@ class _Repair:
         file: str,
         version: str,
         validator: type[Any],
+        source_map: SourceMap | None,
     ) -> None:
         self.file = file
+        self.source_map = source_map
         self.is_31 = version.startswith("3.1")
         self.validator_class = validator
         self.input = document
@@ -698,12 +734,14 @@ class _Repair:
         return self.editor.document
 
     def _warn(self, location: KeyPath, message: str, hint: str) -> None:
+        origin = locate(location, file=self.file, source_map=self.source_map)
         self.warnings.append(
             Problem(
                 message,
                 hint,
-                file=self.file,
-                key_path=display_key_path(location),
+                file=origin.file,
+                line=origin.line,
+                key_path=origin.key_path,
                 severity="warning",
             )
         )
@@ -733,11 +771,19 @@ class _Repair:
             for key, value in items:
                 text = key if isinstance(key, str) else _json_key(key)
                 if text in written:
+                    origin = locate(
+                        location, file=self.file, source_map=self.source_map
+                    )
+                    # The line of the second key, and the path of the mapping.
+                    line = locate(
+                        (*location, key), file=self.file, source_map=self.source_map
+                    ).line
                     raise input_error(
                         f"keys {written[text]!r} and {key!r} are the same key in JSON",
                         "remove or rename one of them",
-                        file=self.file,
-                        key_path=display_key_path(location),
+                        file=origin.file,
+                        line=line,
+                        key_path=origin.key_path,
                     )
                 written[text] = key
                 mapping[text] = value

@@ -33,7 +33,15 @@ from urllib.parse import quote, unquote
 
 import yaml
 
-from nanogen.errors import InputError, Problem, display_key_path, input_error
+from nanogen.errors import (
+    InputError,
+    Problem,
+    Severity,
+    SourceMap,
+    display_key_path,
+    input_error,
+    locate,
+)
 from nanogen.schema_keywords import (
     LIST,
     MAP,
@@ -117,7 +125,7 @@ class SlicedOperation(ServiceNames):
     document: dict[str, Any]
     # Each `$ref` that `max_depth` replaced, as written, sorted.
     cut: list[str]
-    # The key path of the operation in the input: `paths./pets.get`.
+    # The key path of the operation in the input: `paths["/pets"].get`.
     source: str
     # The size of `text` in bytes of UTF-8.
     size: int
@@ -450,7 +458,7 @@ class _Walker:
 class _Components:
     """The components of the input, numbered in the order documents list them."""
 
-    def __init__(self, document: dict[str, Any], problems: list[Problem], file: str):
+    def __init__(self, document: dict[str, Any], problems: _Problems):
         self.document = document
         self.keys: list[tuple[str, Hashable]] = []
         self.values: list[Any] = []
@@ -459,13 +467,10 @@ class _Components:
 
         components = document.get("components", {})
         if not isinstance(components, dict):
-            problems.append(
-                Problem(
-                    "components is not a mapping",
-                    "write components as a mapping of sections",
-                    file=file,
-                    key_path="components",
-                )
+            problems.add(
+                ("components",),
+                "components is not a mapping",
+                "write components as a mapping of sections",
             )
             return
         for section in COMPONENT_SECTIONS:
@@ -473,13 +478,10 @@ class _Components:
             if entries is None:
                 continue
             if not isinstance(entries, dict):
-                problems.append(
-                    Problem(
-                        f"components.{section} is not a mapping",
-                        "write it as a mapping of names to objects",
-                        file=file,
-                        key_path=f"components.{section}",
-                    )
+                problems.add(
+                    ("components", section),
+                    f"components.{section} is not a mapping",
+                    "write it as a mapping of names to objects",
                 )
                 continue
             for key, value in entries.items():
@@ -541,12 +543,11 @@ class _Collector(_Walker):
     target. Both are warnings, and a `$ref` that does not resolve is an error.
     """
 
-    def __init__(self, components: _Components, file: str) -> None:
+    def __init__(self, components: _Components, problems: _Problems) -> None:
         self.components = components
-        self.file = file
         self.found: set[int] = set()
-        self.problems: list[Problem] = []
-        self._reported: set[tuple[str, str]] = set()
+        self.problems = problems
+        self._reported: set[tuple[KeyPath, str]] = set()
         self._inlining: list[str] = []
 
     def collect(self, value: Any, kind: str, path: KeyPath) -> tuple[Any, set[int]]:
@@ -556,21 +557,12 @@ class _Collector(_Walker):
         return fixed, self.found
 
     def report(
-        self, path: KeyPath, message: str, hint: str, severity: str = "error"
+        self, path: KeyPath, message: str, hint: str, severity: Severity = "error"
     ) -> None:
-        key_path = display_key_path(path)
-        if (key_path, message) in self._reported:
+        if (path, message) in self._reported:
             return
-        self._reported.add((key_path, message))
-        self.problems.append(
-            Problem(
-                message,
-                hint,
-                file=self.file,
-                key_path=key_path,
-                severity="warning" if severity == "warning" else "error",
-            )
-        )
+        self._reported.add((path, message))
+        self.problems.add(path, message, hint, severity)
 
     def on_ref(self, value: dict[str, Any], ref: str, kind: str, path: KeyPath) -> Any:
         ref_path = (*path, "$ref")
@@ -961,16 +953,17 @@ class _Slicer:
         file: str,
         group_by: GroupBy,
         max_depth: int | None,
+        source_map: SourceMap | None,
     ) -> None:
         self.document = document
         self.file = file
         self.group_by = group_by
         self.max_depth = max_depth
-        self.problems: list[Problem] = []
-        self.warnings: list[Problem] = []
+        self.problems = _Problems(file, source_map)
+        self.collisions = _Problems(file, source_map)
 
-        self.components = _Components(document, self.problems, file)
-        self.collector = _Collector(self.components, file)
+        self.components = _Components(document, self.problems)
+        self.collector = _Collector(self.components, _Problems(file, source_map))
         # Each component's value with the collector's fixes, and its text.
         self.values: list[Any] = []
         self.texts: dict[int, tuple[str, int]] = {}
@@ -985,8 +978,8 @@ class _Slicer:
 
     def run(self) -> SliceResult:
         found = self.find_operations()
-        if self.problems:
-            raise InputError(self.problems)
+        if self.problems.items:
+            raise InputError(self.problems.items)
         if not found:
             raise input_error(
                 "the document has no operation to split: neither paths nor "
@@ -1001,13 +994,14 @@ class _Slicer:
         self.shared_text = self.dump_shared()
         operations = [self.slice(item) for item in named]
 
-        problems = self.problems + self.collector.problems
+        problems = self.problems.items + self.collector.problems.items
         errors = [problem for problem in problems if problem.severity == "error"]
         if errors:
             raise InputError(problems)
         warnings = [problem for problem in problems if problem.severity == "warning"]
         return SliceResult(
-            operations, sorted(warnings + self.warnings, key=Problem.sort_key)
+            operations,
+            sorted(warnings + self.collisions.items, key=Problem.sort_key),
         )
 
     def find_operations(self) -> list[_Found]:
@@ -1142,15 +1136,12 @@ class _Slicer:
         return named
 
     def warn_collision(self, item: _Found, what: str, first: _Found, name: str) -> None:
-        self.warnings.append(
-            Problem(
-                f"{item.label()} would get {what}, which {first.label()} already "
-                f"has, so it is named {name!r}",
-                "give the operations operationIds that differ in kebab-case",
-                file=self.file,
-                key_path=display_key_path(item.source),
-                severity="warning",
-            )
+        self.collisions.add(
+            item.source,
+            f"{item.label()} would get {what}, which {first.label()} already "
+            f"has, so it is named {name!r}",
+            "give the operations operationIds that differ in kebab-case",
+            "warning",
         )
 
     def dump_shared(self) -> str:
@@ -1383,8 +1374,30 @@ class _Slicer:
         return path_item, entries, cut_refs
 
     def error(self, path: KeyPath, message: str, hint: str) -> None:
-        self.problems.append(
-            Problem(message, hint, file=self.file, key_path=display_key_path(path))
+        self.problems.add(path, message, hint)
+
+
+class _Problems:
+    """The problems of one split, each at the file and line where its value is written."""
+
+    def __init__(self, file: str, source_map: SourceMap | None) -> None:
+        self.file = file
+        self.source_map = source_map
+        self.items: list[Problem] = []
+
+    def add(
+        self, path: KeyPath, message: str, hint: str, severity: Severity = "error"
+    ) -> None:
+        origin = locate(path, file=self.file, source_map=self.source_map)
+        self.items.append(
+            Problem(
+                message,
+                hint,
+                file=origin.file,
+                line=origin.line,
+                key_path=origin.key_path,
+                severity=severity,
+            )
         )
 
 
@@ -1407,10 +1420,13 @@ def slice_document(
     file: str,
     group_by: GroupBy = "tag",
     max_depth: int | None = None,
+    source_map: SourceMap | None = None,
 ) -> SliceResult:
     """Split an OpenAPI 3.0 or 3.1 document into one document per operation.
 
     `file` names the input in messages and in each document's first line.
+    `source_map`, when given, finds the file, line and key path where each
+    value that a message is about is written.
     `group_by` chooses the service of each operation: its first tag, the
     first path segment that names a resource, or one service for all.
     `max_depth` keeps only the schemas within that many references of the
@@ -1427,14 +1443,16 @@ def slice_document(
         raise ValueError(f"max_depth must be 0 or more, not {max_depth}")
     version = document.get("openapi") if isinstance(document, dict) else None
     if not isinstance(version, str) or not version.startswith(("3.0", "3.1")):
+        origin = locate(("openapi",), file=file, source_map=source_map)
         raise input_error(
             f"the document is not OpenAPI 3.0 or 3.1 (openapi: {version!r})",
             "convert a Swagger 2.0 document first",
-            file=file,
-            key_path="openapi",
+            file=origin.file,
+            line=origin.line,
+            key_path=origin.key_path,
         )
 
-    slicer = _Slicer(document, file, group_by, max_depth)
+    slicer = _Slicer(document, file, group_by, max_depth, source_map)
     try:
         result = slicer.run()
     except RecursionError:

@@ -98,6 +98,9 @@ class Nanoservice(ServiceNames):
     # nanoservice, for a capability that names one with `openapi`; empty when
     # `emit` builds the document from the fields above.
     document_file: str = ""
+    # False when only the OpenAPI document is written, without service code
+    # or tests, as the capability's `code: false` sets.
+    code: bool = True
 
     @property
     def operation_id(self) -> str:

@@ -428,6 +428,12 @@ def _report_field_type_error(report: _Report, path: KeyPath, value: Any) -> None
         "with [] for a list and ? for optional, or a JSON Schema mapping"
     )
     if isinstance(value, str):
+        shared = _mapping(_mapping(report.loaded.data).get("schemas"))
+        suggestion, complete = _field_type_suggestion(value, shared)
+        if complete:
+            shorthands = suggestion
+        elif suggestion:
+            shorthands = f"{suggestion} {shorthands[0].upper()}{shorthands[1:]}"
         report.error(path, f"invalid field type {value!r}", shorthands)
     else:
         report.error(path, f"expected a field type, got {_describe(value)}", shorthands)
@@ -904,21 +910,291 @@ def _check_shorthand(
         return
     choices = [*BUILTIN_TYPES, *(name for name in shared if isinstance(name, str))]
     where = "" if base == text else f" in {text!r}"
-    report.error(
-        path,
-        f"unknown type {base!r}{where}",
-        _unknown_type_hint(base, choices),
-    )
+    # A close spelling of a known type comes first, as for 'Mony'; then a type
+    # name from another language or a format, as for 'float' or 'datetime'.
+    hint = _unknown_type_hint(base, choices)
+    if not _closest_type(base, choices):
+        suggestion, complete = _field_type_suggestion(text, shared)
+        if complete:
+            hint = suggestion
+        elif suggestion:
+            hint = f"{suggestion} Known types: {', '.join(choices)}"
+    report.error(path, f"unknown type {base!r}{where}", hint)
 
 
 def _unknown_type_hint(name: str, choices: list[str]) -> str:
     known = ", ".join(choices)
+    closest = _closest_type(name, choices)
+    if closest:
+        return f"did you mean {closest!r}? Known types: {known}"
+    return f"define it under 'schemas' or use one of: {known}"
+
+
+def _closest_type(name: str, choices: list[str]) -> str | None:
+    """Return the known type spelled most like `name`, if one is close."""
     closest = difflib.get_close_matches(name, choices, n=1)
     if not closest:
         closest = [choice for choice in choices if choice.lower() == name.lower()][:1]
-    if closest:
-        return f"did you mean {closest[0]!r}? Known types: {known}"
-    return f"define it under 'schemas' or use one of: {known}"
+    return closest[0] if closest else None
+
+
+# --- Field type suggestions -------------------------------------------------
+#
+# Type names that people carry over from Python, TypeScript, Java, SQL and
+# JSON Schema, keyed by their lower-case form without '-' and '_'.
+
+_TYPE_ALIASES = {
+    **dict.fromkeys(("str", "text", "char", "character", "varchar"), "string"),
+    **dict.fromkeys(
+        ("int", "long", "short", "bigint", "smallint", "int32", "int64", "uint"),
+        "integer",
+    ),
+    **dict.fromkeys(
+        ("float", "double", "decimal", "real", "numeric", "float32", "float64"),
+        "number",
+    ),
+    **dict.fromkeys(("bool",), "boolean"),
+    **dict.fromkeys(
+        ("dict", "map", "mapping", "record", "hash", "hashmap", "struct", "json"),
+        "object",
+    ),
+}
+
+# Names of JSON Schema formats, and of types that are one, with the format
+# and the name to give a shared schema that contains it.
+_FORMAT_ALIASES = {
+    **dict.fromkeys(("datetime", "timestamp", "instant"), ("date-time", "DateTime")),
+    "date": ("date", "Date"),
+    "time": ("time", "Time"),
+    **dict.fromkeys(("duration", "timedelta"), ("duration", "Duration")),
+    **dict.fromkeys(("uuid", "guid"), ("uuid", "Uuid")),
+    "email": ("email", "Email"),
+    **dict.fromkeys(("uri", "url"), ("uri", "Uri")),
+    "ipv4": ("ipv4", "Ipv4"),
+    "ipv6": ("ipv6", "Ipv6"),
+    "hostname": ("hostname", "Hostname"),
+}
+_BINARY_NAMES = frozenset({"bytes", "byte", "binary", "blob", "bytearray"})
+_LIST_NAMES = frozenset(
+    {
+        "list",
+        "array",
+        "sequence",
+        "seq",
+        "set",
+        "frozenset",
+        "tuple",
+        "vector",
+        "iterable",
+    }
+)
+_MAP_NAMES = frozenset({"dict", "map", "mapping", "record", "hashmap"})
+_NULL_NAMES = frozenset({"null", "none", "nil", "void", "nonetype"})
+_ANY_NAMES = frozenset({"any", "unknown", "mixed"})
+
+# Markers for a base type that is a list of an unnamed type, or null alone.
+_ANY_LIST = object()
+_NULL_ONLY = object()
+
+
+def _field_type_suggestion(text: str, shared: dict[str, Any]) -> tuple[str, bool]:
+    """Suggest the shorthand or JSON Schema that a mistyped field type means.
+
+    Understands `list[str]`, `List[str]`, `Array<string>`, `[str]`, `list of str`,
+    `Optional[int]`, `int | None`, `Dict[str, int]` and type and format names
+    such as `str`, `float`, `datetime` or `uuid`, nested and with `[]` and `?`.
+    Returns a hint that starts with "did you mean", or "" for no guess, and
+    whether the hint is complete without the list of known types.
+    """
+    guess = _guess_field_type(text, shared, depth=0)
+    if guess is None:
+        return "", False
+    base, suffix = guess
+    if base is _NULL_ONLY:
+        return (
+            "did you mean an optional field, such as 'string?'? A field type "
+            "cannot be null alone, so add ? to a type to make the field optional",
+            True,
+        )
+    if base is _ANY_LIST:
+        return (
+            f"did you mean a list such as {'string[]' + suffix!r}? Write a list of "
+            "T as T[], such as string[] or Money[], or as a JSON Schema such as "
+            "{type: array, items: {type: string}}",
+            True,
+        )
+    if isinstance(base, str):
+        shorthand = base + suffix
+        return (
+            ("", False)
+            if shorthand == text
+            else (f"did you mean {shorthand!r}?", False)
+        )
+
+    schema, name = base
+    schema_text = _flow_yaml(schema)
+    definition = f"'{name}: {schema_text}'"
+    if "?" in suffix:
+        # A field written as a JSON Schema is optional only with a default,
+        # so only a shared schema and ? make the field optional.
+        return (
+            f"did you mean {name + suffix!r}, with {definition} under 'schemas'? "
+            f"There is no shorthand for {schema_text}, and a field written as a "
+            "JSON Schema is optional only with a 'default'",
+            True,
+        )
+    listed = schema
+    for _ in range(suffix.count("[]")):
+        listed = {"type": "array", "items": listed}
+    subject = "it" if listed is schema else schema_text
+    return (
+        f"did you mean {_flow_yaml(listed)}? There is no shorthand for {subject}, "
+        f"so write this JSON Schema, or write {definition} under 'schemas' and "
+        f"{name + suffix!r} here",
+        True,
+    )
+
+
+def _guess_field_type(
+    text: str, shared: dict[str, Any], depth: int
+) -> tuple[Any, str] | None:
+    """Guess a field type as its base type and its suffix of `[]` and `?`.
+
+    The base is a shorthand name, a (JSON Schema, shared schema name) pair,
+    `_ANY_LIST` or `_NULL_ONLY`.
+    """
+    text = text.strip()
+    if not text or depth > 10:
+        return None
+
+    optional = re.fullmatch(r"(?i)optional\s*[\[<](.+)[\]>]|(.+)\?", text)
+    if optional is not None:
+        return _add_suffix(
+            _guess_field_type(
+                optional.group(1) or optional.group(2), shared, depth + 1
+            ),
+            "?",
+        )
+    union = re.fullmatch(r"(?i)union\s*\[(.+)\]", text)
+    parts = _split_top_level(union.group(1) if union else text, "," if union else "|")
+    if len(parts) > 1:
+        others = [part for part in parts if _normalized(part) not in _NULL_NAMES]
+        if len(others) == 1 and len(parts) == 2:
+            return _add_suffix(_guess_field_type(others[0], shared, depth + 1), "?")
+        return None
+
+    listed = re.fullmatch(
+        r"(.+)\[\]|\[(.+)\]|(?i:list|array|set|sequence) of (.+)", text
+    )
+    if listed is not None:
+        item = listed.group(1) or listed.group(2) or listed.group(3)
+        return _add_suffix(_guess_field_type(item, shared, depth + 1), "[]")
+    generic = re.fullmatch(r"([A-Za-z_.]+)\s*[\[<(](.*)[\]>)]", text)
+    if generic is not None:
+        name = _normalized(generic.group(1).rsplit(".", 1)[-1])
+        arguments = [
+            argument
+            for argument in _split_top_level(generic.group(2), ",")
+            if argument.strip() != "..."
+        ]
+        if name in _LIST_NAMES and len(arguments) == 1:
+            return _add_suffix(_guess_field_type(arguments[0], shared, depth + 1), "[]")
+        if name in _MAP_NAMES:
+            return ("object", "")
+        return None
+    return _guess_type_name(text, shared, nested=depth > 0)
+
+
+def _guess_type_name(
+    name: str, shared: dict[str, Any], *, nested: bool
+) -> tuple[Any, str] | None:
+    """Guess the base type that a name means.
+
+    Inside `list[...]` or `Optional[...]` an unknown name that could be a
+    shared schema is kept, so that the suggestion shows the shorthand form.
+    """
+    known = [*BUILTIN_TYPES, *(schema for schema in shared if isinstance(schema, str))]
+    if name in known:
+        return (name, "")
+    same_letters = [choice for choice in known if choice.lower() == name.lower()]
+    if same_letters:
+        return (same_letters[0], "")
+    key = _normalized(name)
+    if key in _TYPE_ALIASES:
+        return (_TYPE_ALIASES[key], "")
+    if key in _FORMAT_ALIASES:
+        format_name, schema_name = _FORMAT_ALIASES[key]
+        return (({"type": "string", "format": format_name}, schema_name), "")
+    if key in _BINARY_NAMES:
+        return (({"type": "string", "contentEncoding": "base64"}, "Base64Bytes"), "")
+    if key in _ANY_NAMES:
+        return (({}, "AnyValue"), "")
+    if key in _LIST_NAMES:
+        return (_ANY_LIST, "")
+    if key in _NULL_NAMES:
+        return (_NULL_ONLY, "")
+    if nested and SCHEMA_NAME_PATTERN.match(name):
+        closest = difflib.get_close_matches(name, known, n=1)
+        return (closest[0] if closest else name, "")
+    return None
+
+
+def _add_suffix(guess: tuple[Any, str] | None, suffix: str) -> tuple[Any, str] | None:
+    """Append `[]` or `?` to a guess, unless it ends in `?` or means null."""
+    if guess is None or "?" in guess[1] or guess[0] is _NULL_ONLY:
+        return None
+    return (guess[0], guess[1] + suffix)
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_\s]", "", name.lower())
+
+
+def _split_top_level(text: str, separator: str) -> list[str]:
+    """Split `text` at each `separator` outside brackets."""
+    parts, depth, start = [], 0, 0
+    for index, character in enumerate(text):
+        if character in "[<(":
+            depth += 1
+        elif character in "]>)":
+            depth -= 1
+        elif character == separator and depth == 0:
+            parts.append(text[start:index].strip())
+            start = index + 1
+    parts.append(text[start:].strip())
+    return parts
+
+
+def _flow_yaml(schema: dict[str, Any]) -> str:
+    """Write a small JSON Schema as a YAML flow mapping, such as `{type: string}`."""
+    entries = ", ".join(
+        f"{key}: {_flow_yaml(value) if isinstance(value, dict) else value}"
+        for key, value in schema.items()
+    )
+    return "{" + entries + "}"
+
+
+def _json_type_hint(value: Any) -> str:
+    """Suggest the JSON Schema type that an unknown `type` value means."""
+    types = ("array", "boolean", "integer", "null", "number", "object", "string")
+    listed = f"one of {', '.join(types)}"
+    if not isinstance(value, str):
+        return f"use {listed}"
+    key = _normalized(value)
+    closest = difflib.get_close_matches(value.lower(), types, n=1)
+    if key in _TYPE_ALIASES:
+        meant = repr(_TYPE_ALIASES[key])
+    elif key in _LIST_NAMES:
+        meant = "'array'"
+    elif key in _NULL_NAMES:
+        meant = "'null'"
+    elif key in _FORMAT_ALIASES:
+        meant = f"'string', with 'format: {_FORMAT_ALIASES[key][0]}' beside 'type'"
+    elif closest:
+        meant = repr(closest[0])
+    else:
+        return f"use {listed}"
+    return f"did you mean {meant}? Use {listed}"
 
 
 def _check_shared_schemas(report: _Report, data: dict[str, Any]) -> None:
@@ -987,7 +1263,7 @@ def _check_json_schema(
             report.error(
                 where,
                 f"unknown JSON Schema type {error.instance!r}",
-                "use one of array, boolean, integer, null, number, object, string",
+                _json_type_hint(error.instance),
             )
         else:
             report.error(
@@ -1659,7 +1935,11 @@ def _check_derivable(report: _Report, data: dict[str, Any]) -> None:
         finder.check({"$ref": COMPONENTS_PREFIX + str(name)}, where)
 
     for _, _, capability, path in _iter_capabilities(data):
-        if "openapi" in capability or report.has_error_under(path):
+        if (
+            "openapi" in capability
+            or capability.get("code") is False
+            or report.has_error_under(path)
+        ):
             continue
         reached = _reached_schemas(capability, raw_shared)
         if any(report.has_error_under(("schemas", name)) for name in reached):

@@ -22,8 +22,8 @@ from openapi_spec_validator import (
 )
 
 import nanogen.bundle
-from nanogen.bundle import Bundled, bundle_document, default_ref_root
-from nanogen.errors import InputError
+from nanogen.bundle import Bundled, SourceMap, bundle_document, default_ref_root
+from nanogen.errors import InputError, Origin
 from nanogen.load import Loaded, load_file
 
 FIXTURE = Path(__file__).parent / "fixtures" / "multifile"
@@ -303,7 +303,7 @@ paths:
                 $ref: {ref}
 """
 )
-SCHEMA_PATH = "paths./a.get.responses.200.content.application/json.schema"
+SCHEMA_PATH = 'paths["/a"].get.responses.200.content["application/json"].schema'
 
 
 def write(folder: Path, files: dict[str, str | bytes]) -> None:
@@ -616,9 +616,9 @@ paths:
         (Path(problem.file or "").name, problem.line, problem.key_path)
         for problem in problems
     ] == [
-        ("openapi.yaml", 9, "paths./a.get.parameters[0]"),
-        ("openapi.yaml", 10, "paths./a.get.parameters[1]"),
-        ("openapi.yaml", 13, "paths./a.get.responses.200"),
+        ("openapi.yaml", 9, 'paths["/a"].get.parameters[0]'),
+        ("openapi.yaml", 10, 'paths["/a"].get.parameters[1]'),
+        ("openapi.yaml", 13, 'paths["/a"].get.responses.200'),
         ("responses.yaml", 2, "NotFound"),
     ]
 
@@ -895,10 +895,10 @@ def test_petstore_separate_default_root_from_spec_folder(
         f"swagger.yaml:{line}: {key_path}: $ref '../common/Error.yaml' points to "
         f"{error}, outside the ref root {root}; {OUTSIDE_HINT}"
         for line, key_path in [
-            (44, "paths./pets.get.responses.default.schema"),
-            (63, "paths./pets.post.responses.default.schema"),
-            (83, "paths./pets/{id}.get.responses.default.schema"),
-            (100, "paths./pets/{id}.delete.responses.default.schema"),
+            (44, 'paths["/pets"].get.responses.default.schema'),
+            (63, 'paths["/pets"].post.responses.default.schema'),
+            (83, 'paths["/pets/{id}"].get.responses.default.schema'),
+            (100, 'paths["/pets/{id}"].delete.responses.default.schema'),
         ]
     ]
     assert [str(problem) for problem in caught.value.problems] == expected
@@ -1071,3 +1071,118 @@ def test_very_long_ref_chain_rejected(tmp_path: Path) -> None:
         f"{tmp_path / 'root' / 'openapi.yaml'}: the references nest too deep to "
         "bundle; check the document for a very long chain of $refs"
     )
+
+
+# --- Where each value of the bundled document is written -----------------------
+
+BROKEN = Path(__file__).parent / "fixtures" / "broken"
+
+
+@pytest.fixture
+def external(monkeypatch: pytest.MonkeyPatch) -> Bundled:
+    """Bundle fixtures/broken/external, with file names relative to fixtures/broken."""
+    monkeypatch.chdir(BROKEN)
+    return bundle_document(Path("external/openapi.yaml"))
+
+
+ROOT = "external/openapi.yaml"
+SCHEMA = ("paths", "/pets", "get", "responses", "200", "content", "application/json")
+
+
+@pytest.mark.parametrize(
+    ("key_path", "expected"),
+    [
+        (
+            ("paths", "/pets", "get", "responses", "200"),
+            Origin(ROOT, 9, 'paths["/pets"].get.responses.200'),
+        ),
+        (
+            ("paths", "/items", "summary"),
+            Origin("external/paths/items.yaml", 1, "summary"),
+        ),
+        (
+            ("paths", "/items", "get", 0),
+            Origin("external/paths/items.yaml", 3, "get[0]"),
+        ),
+        (
+            ("components", "schemas", "pet", "required"),
+            Origin("external/schemas/pet.yaml", 5, "required"),
+        ),
+        (
+            (*SCHEMA, "schema", "properties", "name"),
+            Origin("external/schemas/pet.yaml", 3, "properties.name"),
+        ),
+        (
+            (*SCHEMA, "schema", "$ref"),
+            Origin(
+                ROOT,
+                14,
+                'paths["/pets"].get.responses.200.content["application/json"].schema.$ref',
+            ),
+        ),
+        (
+            ("paths", "/pets", "get", "x-added", "deeper"),
+            Origin(ROOT, 7, 'paths["/pets"].get.x-added.deeper'),
+        ),
+        (
+            ("components", "schemas", "Missing"),
+            Origin(ROOT, None, "components.schemas.Missing"),
+        ),
+        ((), Origin(ROOT, None, "")),
+    ],
+    ids=[
+        "root file",
+        "inlined path item",
+        "list item in inlined file",
+        "component from a file",
+        "past a $ref to a component",
+        "the $ref itself",
+        "key a conversion added",
+        "key not in the root",
+        "whole document",
+    ],
+)
+def test_source_map_finds_file_and_line(
+    external: Bundled, key_path: tuple[Any, ...], expected: Origin
+) -> None:
+    assert external.source_map is not None
+    assert external.source_map.origin(key_path) == expected
+
+
+def test_source_map_reads_keys_that_are_numbers(tmp_path: Path) -> None:
+    text = HEADER + "paths:\n  /a:\n    get:\n      responses:\n        200:\n"
+    text += "          description: OK\n"
+    bundled = bundle_text(tmp_path, text)
+    assert bundled.source_map is not None
+
+    as_text = bundled.source_map.origin(("paths", "/a", "get", "responses", "200"))
+    as_number = bundled.source_map.origin(("paths", "/a", "get", "responses", 200))
+
+    expected = Origin(
+        str(tmp_path / "root" / "openapi.yaml"), 9, 'paths["/a"].get.responses.200'
+    )
+    assert as_text == expected
+    assert as_number == expected
+
+
+def test_source_map_stops_at_ref_cycle(tmp_path: Path) -> None:
+    text = HEADER + "paths: {}\ncomponents:\n  schemas:\n"
+    text += "    A: {$ref: '#/components/schemas/B'}\n"
+    text += "    B: {$ref: '#/components/schemas/A'}\n"
+    bundled = bundle_text(tmp_path, text)
+    assert bundled.source_map is not None
+
+    origin = bundled.source_map.origin(("components", "schemas", "A", "type"))
+
+    assert origin.line is None
+    assert origin.key_path == "components.schemas.A.type"
+
+
+def test_source_map_of_one_file(tmp_path: Path) -> None:
+    path = tmp_path / "api.yaml"
+    path.write_text(HEADER + "paths:\n  /a.b:\n    get: {}\n", "utf-8")
+    loaded = load_file(path)
+
+    origin = SourceMap.for_file(loaded).origin(("paths", "/a.b", "get"))
+
+    assert origin == Origin(str(path), 7, 'paths["/a.b"].get')

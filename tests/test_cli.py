@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -194,6 +195,196 @@ def test_test_without_services_explains(tmp_path, runner):
     result = runner("test", "-C", tmp_path)
     assert result.exit_code == 1
     assert "nanogen generate" in result.stderr
+
+
+LOOKALIKE_CONFIGS = ["nanogen.yml", "Nanogen.yaml", "nanogen.yaml.txt", "nanogen.json"]
+
+
+@pytest.mark.parametrize("name", LOOKALIKE_CONFIGS)
+def test_generate_names_lookalike_config(tmp_path, runner, name):
+    shutil.copy(SPECS / "minimal.yaml", tmp_path / name)
+    if (tmp_path / "nanogen.yaml").exists():
+        pytest.skip("the file system ignores letter case")
+
+    result = runner("generate", cwd=tmp_path)
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"nanogen.yaml: file not found; did you mean {name}? Run `nanogen generate "
+        f"-c {name}`, or rename the file to nanogen.yaml\n"
+    )
+    assert not (tmp_path / "services").exists()
+
+
+@pytest.mark.parametrize("name", LOOKALIKE_CONFIGS)
+def test_validate_names_lookalike_config(tmp_path, runner, name):
+    shutil.copy(SPECS / "minimal.yaml", tmp_path / name)
+    if (tmp_path / "nanogen.yaml").exists():
+        pytest.skip("the file system ignores letter case")
+
+    result = runner("validate", cwd=tmp_path)
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"nanogen.yaml: file not found; did you mean {name}? Run `nanogen validate "
+        f"{name}`, or rename the file to nanogen.yaml\n"
+    )
+
+
+def test_lookalike_config_suggestion_works(tmp_path, runner):
+    shutil.copy(SPECS / "minimal.yaml", tmp_path / "nanogen.yml")
+    assert runner("validate", "nanogen.yml", cwd=tmp_path).exit_code == 0
+    result = runner("generate", "-c", "nanogen.yml", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "services").is_dir()
+
+
+def test_lookalike_configs_listed_most_alike_first(tmp_path, runner):
+    for name in ("nanogen.yaml.txt", "nanogen.yml", "notes.yaml"):
+        (tmp_path / name).write_text("nanogen: 1\n")
+    result = runner("generate", "-c", tmp_path / "nanogen.yaml")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{tmp_path}/nanogen.yaml: file not found; did you mean {tmp_path}/nanogen.yml "
+        f"or {tmp_path}/nanogen.yaml.txt? Run `nanogen generate -c "
+        f"{tmp_path}/nanogen.yml`, or rename the file to nanogen.yaml\n"
+    )
+
+
+def test_missing_config_without_lookalike(tmp_path, runner):
+    (tmp_path / "notes.yaml").write_text("a: 1\n")
+    result = runner("generate", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr == "nanogen.yaml: file not found; check the path\n"
+
+
+def test_test_names_lookalike_config(tmp_path, runner):
+    shutil.copy(SPECS / "minimal.yaml", tmp_path / "nanogen.yml")
+    result = runner("test", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "nanogen: services: folder not found, and nanogen.yaml is missing; did you "
+        "mean nanogen.yml? Run `nanogen generate -c nanogen.yml` first.\n"
+    )
+
+
+def test_check_up_to_date_summary(shop, runner):
+    result = runner("generate", "--check", cwd=shop)
+    assert result.exit_code == 0, result.stderr
+    summary = result.stderr.splitlines()[-1]
+    assert summary.startswith("check: up to date: 8 nanoservice(s) in .: ")
+    assert summary.endswith(" identical file(s)")
+    assert "dry run" not in result.stderr
+
+
+def test_check_out_of_date_summary(tmp_path, runner):
+    workspace = make_workspace(tmp_path, "minimal")
+    assert runner("generate", cwd=workspace).exit_code == 0
+    config = workspace / "nanogen.yaml"
+    text = config.read_text().replace(
+        "effect: read", "effect: read\n        summary: Hi", 1
+    )
+    config.write_text(text)
+    before = snapshot(workspace)
+
+    result = runner("generate", "--check", cwd=workspace)
+
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    count = re.fullmatch(r"check: (\d+) file\(s\) would change: .*", lines[-2])
+    assert count is not None, lines[-2]
+    assert lines[-1] == (
+        f"nanogen: {count.group(1)} file(s) are out of date; run `nanogen generate`."
+    )
+    assert " to update" in lines[-2]
+    assert " updated" not in result.stderr
+    assert snapshot(workspace) == before
+
+
+def test_check_reports_hand_edited_file(tmp_path, runner):
+    workspace = make_workspace(tmp_path, "minimal")
+    assert runner("generate", cwd=workspace).exit_code == 0
+    main_py = next((workspace / "services").rglob("main.py"))
+    main_py.write_text(main_py.read_text() + "\n# hand edit\n")
+
+    result = runner("generate", "--check", cwd=workspace)
+
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    summaries = [line for line in lines if line.startswith("check: ")]
+    assert len(summaries) == 1
+    assert summaries[0].startswith("check: 1 file(s) edited by hand: ")
+
+
+def test_dry_run_summary_unchanged_by_check(tmp_path, runner):
+    workspace = make_workspace(tmp_path, "minimal")
+    result = runner("generate", "--dry-run", cwd=workspace)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[-1].startswith("dry run, nothing written: ")
+    assert not (workspace / "services").exists()
+
+
+MEDIA_TYPES_API = """\
+openapi: 3.1.0
+info: {title: Media, version: "1"}
+paths:
+  /text:
+    post:
+      operationId: sendText
+      requestBody:
+        required: true
+        content:
+          text/plain: {schema: {type: string}, example: hi}
+      responses: {"204": {description: Done}}
+  /image:
+    post:
+      operationId: sendImage
+      requestBody:
+        required: true
+        content:
+          image/png: {schema: {type: string}, example: abc}
+      responses: {"204": {description: Done}}
+  /form:
+    post:
+      operationId: sendForm
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema: {type: object, properties: {a: {type: string}}}
+            example: {a: x}
+          multipart/form-data:
+            schema: {type: object, properties: {a: {type: string}}}
+            example: {a: x}
+      responses: {"204": {description: Done}}
+"""
+
+
+def test_handler_docstring_articles(tmp_path, runner):
+    path = tmp_path / "api.yaml"
+    path.write_text(MEDIA_TYPES_API)
+    result = runner("split", path, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+
+    lines = {
+        line.strip()
+        for handler in (tmp_path / "out" / "services").rglob("handler.py")
+        for line in handler.read_text().splitlines()
+        if "`body`" in line
+    }
+    assert "A text/plain `body` is text (str)." in lines
+    assert "An image/png `body` is the raw bytes." in lines
+    assert (
+        "An application/x-www-form-urlencoded `body` is validated against its" in lines
+    )
+    assert "A multipart/form-data `body` is validated against its" in lines
+
+
+def test_handler_docstring_article_of_json_body(shop):
+    handler = shop / "services/orders_create_order/orders_create_order/handler.py"
+    text = handler.read_text()
+    assert "    An application/json `body` is validated against its\n" in text
+    assert "A application/json" not in text
 
 
 def test_new_generate_test_flow(tmp_path, runner):

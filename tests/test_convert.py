@@ -187,7 +187,7 @@ def test_operation_schemes_without_host_warn_once() -> None:
     )
     converted = convert(document)
     assert messages(converted) == [
-        "warning: api.yaml: paths./a.get.schemes: 2 operations set `schemes`, which "
+        "warning: api.yaml: paths[\"/a\"].get.schemes: 2 operations set `schemes`, which "
         "cannot be carried over without `host`, because the server URL is then "
         "relative and keeps the document's scheme; set `host`, or add `servers` to "
         "the converted document"
@@ -451,7 +451,7 @@ def test_invalid_component_names_renamed() -> None:
         "OpenAPI 3.0 component name, so it was renamed 'Page_Pet__2' and every "
         "reference to it follows; use only letters, digits, '.', '-' and '_' in "
         "the name",
-        "warning: api.yaml: securityDefinitions.'api key': 'api key' is not a "
+        "warning: api.yaml: securityDefinitions[\"api key\"]: 'api key' is not a "
         "valid OpenAPI 3.0 component name, so it was renamed 'api_key' and every "
         "reference to it follows; use only letters, digits, '.', '-' and '_' in "
         "the name",
@@ -598,7 +598,7 @@ def test_form_file_forces_multipart() -> None:
         }
     }
     assert messages(converted) == [
-        "warning: api.yaml: paths./items.post.consumes: a file cannot be sent as "
+        "warning: api.yaml: paths[\"/items\"].post.consumes: a file cannot be sent as "
         "application/x-www-form-urlencoded, so the form body is multipart/form-data "
         "only; list only multipart/form-data in consumes"
     ]
@@ -624,7 +624,7 @@ def test_form_without_form_media_type_warns() -> None:
     converted = convert(document)
     body = converted.document["paths"]["/items"]["post"]["requestBody"]
     assert list(body["content"]) == ["application/x-www-form-urlencoded"]
-    assert [w.key_path for w in converted.warnings] == ["paths./items.post.consumes"]
+    assert [w.key_path for w in converted.warnings] == ["paths[\"/items\"].post.consumes"]
 
 
 def test_multipart_array_warns() -> None:
@@ -643,7 +643,7 @@ def test_multipart_array_warns() -> None:
         }
     )
     assert messages(convert(document)) == [
-        "warning: api.yaml: paths./items.post.parameters[0].collectionFormat: "
+        "warning: api.yaml: paths[\"/items\"].post.parameters[0].collectionFormat: "
         "multipart/form-data sends an array as one part per item, so "
         "collectionFormat 'csv' cannot be kept; check how clients send this field"
     ]
@@ -715,7 +715,7 @@ def test_body_and_form_together_keep_body() -> None:
     body = converted.document["paths"]["/items"]["post"]["requestBody"]
     assert list(body["content"]) == ["application/json"]
     assert [w.key_path for w in converted.warnings] == [
-        "paths./items.post.parameters[0]"
+        "paths[\"/items\"].post.parameters[0]"
     ]
 
 
@@ -789,7 +789,7 @@ def test_collection_format_tsv_warns() -> None:
     parameter = converted.document["paths"]["/items"]["post"]["parameters"][0]
     assert (parameter["style"], parameter["explode"]) == ("form", False)
     assert messages(converted) == [
-        "warning: api.yaml: paths./items.post.parameters[0].collectionFormat: "
+        "warning: api.yaml: paths[\"/items\"].post.parameters[0].collectionFormat: "
         "collectionFormat 'tsv' has no OpenAPI 3.0 equivalent, so it was written "
         "as 'csv' (style: form, explode: false); check how clients send this "
         "parameter"
@@ -918,7 +918,7 @@ def test_allow_empty_value_only_in_query() -> None:
     parameter = converted.document["paths"]["/items"]["post"]["parameters"][0]
     assert "allowEmptyValue" not in parameter
     assert messages(converted) == [
-        "warning: api.yaml: paths./items.post.parameters[0].allowEmptyValue: "
+        "warning: api.yaml: paths[\"/items\"].post.parameters[0].allowEmptyValue: "
         "allowEmptyValue applies only to query parameters, not to 'header' ones, "
         "so it was left out"
     ]
@@ -939,7 +939,7 @@ def test_path_parameter_made_required() -> None:
     parameter = converted.document["paths"]["/items/{id}"]["get"]["parameters"][0]
     assert parameter["required"] is True
     assert [w.key_path for w in converted.warnings] == [
-        "paths./items/{id}.get.parameters[0].required"
+        "paths[\"/items/{id}\"].get.parameters[0].required"
     ]
 
 
@@ -1045,7 +1045,7 @@ def test_example_for_unlisted_media_type_warns() -> None:
         "content": {"application/json": {"schema": {"type": "integer"}}},
     }
     assert [w.key_path for w in converted.warnings] == [
-        "paths./items.post.responses.200.examples.application/xml"
+        "paths[\"/items\"].post.responses.200.examples[\"application/xml\"]"
     ]
 
 
@@ -1242,7 +1242,7 @@ def test_missing_reference_is_an_error() -> None:
         }
     )
     assert error_messages(document) == [
-        "api.yaml: paths./items.post.responses.200.schema.$ref: reference "
+        "api.yaml: paths[\"/items\"].post.responses.200.schema.$ref: reference "
         "'#/definitions/Nope' not found; define 'Nope' under `definitions`, or fix "
         "the reference"
     ]
@@ -1251,7 +1251,7 @@ def test_missing_reference_is_an_error() -> None:
 def test_external_reference_is_an_error() -> None:
     document = with_operation({"parameters": [{"$ref": "common.yaml#/Limit"}]})
     assert error_messages(document) == [
-        "api.yaml: paths./items.post.parameters[0].$ref: external reference "
+        "api.yaml: paths[\"/items\"].post.parameters[0].$ref: external reference "
         "'common.yaml#/Limit' cannot be converted; bundle the document into one "
         "file first"
     ]
@@ -1262,7 +1262,7 @@ def test_parameter_ref_to_definitions_is_an_error() -> None:
         {"parameters": [{"$ref": "#/definitions/Pet"}]}, definitions=PET
     )
     assert error_messages(document) == [
-        "api.yaml: paths./items.post.parameters[0].$ref: reference "
+        "api.yaml: paths[\"/items\"].post.parameters[0].$ref: reference "
         "'#/definitions/Pet' does not point into `parameters`; refer to an entry of "
         "the top-level `parameters`"
     ]
@@ -1337,7 +1337,7 @@ def test_unknown_fields_warn() -> None:
     assert "webhooks" not in converted.document
     assert "callbacks" not in converted.document["paths"]["/items"]["post"]
     assert messages(converted) == [
-        "warning: api.yaml: paths./items.post.callbacks: 'callbacks' is not a "
+        "warning: api.yaml: paths[\"/items\"].post.callbacks: 'callbacks' is not a "
         "Swagger 2.0 operation field, so it was left out; remove it, or rename it "
         "with an 'x-' prefix to keep it as an extension",
         "warning: api.yaml: webhooks: 'webhooks' is not a Swagger 2.0 top-level "
@@ -1349,7 +1349,7 @@ def test_unknown_fields_warn() -> None:
 UNKNOWN_FIELD_CASES = [
     (
         {"parameters": [{"name": "q", "in": "query", "type": "string", "mode": 1}]},
-        "paths./items.post.parameters[0].mode",
+        "paths[\"/items\"].post.parameters[0].mode",
         "parameter field",
     ),
     (
@@ -1359,17 +1359,17 @@ UNKNOWN_FIELD_CASES = [
                 {"name": "f", "in": "formData", "type": "string", "mode": 1}
             ],
         },
-        "paths./items.post.parameters[0].mode",
+        "paths[\"/items\"].post.parameters[0].mode",
         "parameter field",
     ),
     (
         {"parameters": [{"name": "b", "in": "body", "schema": {}, "mode": 1}]},
-        "paths./items.post.parameters[0].mode",
+        "paths[\"/items\"].post.parameters[0].mode",
         "body parameter field",
     ),
     (
         {"responses": {"204": {"description": "Done", "mode": 1}}},
-        "paths./items.post.responses.204.mode",
+        "paths[\"/items\"].post.responses.204.mode",
         "response field",
     ),
     (
@@ -1381,7 +1381,7 @@ UNKNOWN_FIELD_CASES = [
                 }
             }
         },
-        "paths./items.post.responses.204.headers.X-Rate.mode",
+        "paths[\"/items\"].post.responses.204.headers.X-Rate.mode",
         "header field",
     ),
 ]

@@ -24,6 +24,7 @@ from openapi_spec_validator.validation import keywords
 from openapi_spec_validator.validation.validators import SpecValidator
 
 from nanogen import emit
+from nanogen.bundle import SourceMap
 from nanogen.decompose import decompose_capabilities, iter_refs
 from nanogen.emit import (
     HEADER_COMMENT,
@@ -34,7 +35,7 @@ from nanogen.emit import (
     emit_document,
     validate_document,
 )
-from nanogen.errors import InternalError
+from nanogen.errors import InternalError, Problem
 from nanogen.examples import ExampleError
 from nanogen.load import load_file
 from nanogen.spec import Example, Nanoservice
@@ -559,6 +560,137 @@ def test_failing_schema_checked_every_time() -> None:
         assert "objekt" in problems[0].message
         with pytest.raises(InternalError, match="objekt"):
             validate_document(broken, name="broken")
+
+
+# --- Problems of OpenAPI documents that a user wrote ---------------------------
+
+BROKEN_FIXTURES = Path(__file__).parent / "fixtures" / "broken"
+
+# A split document whose request body schema applies itself through allOf.
+CYCLE_DOCUMENT = """\
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /a:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/A'}
+      responses:
+        "200": {description: OK}
+components:
+  schemas:
+    A:
+      type: object
+      allOf:
+        - $ref: '#/components/schemas/A'
+"""
+
+
+def problems_of(tmp_path: Path, text: str) -> list[Problem]:
+    """Check a document as `generate` checks the one a capability names."""
+    path = tmp_path / "a.openapi.yaml"
+    path.write_text(text, "utf-8")
+    loaded = load_file(path)
+    return document_problems(
+        loaded.data, file=str(path), source_map=SourceMap.for_file(loaded)
+    )
+
+
+def test_allof_cycle_is_a_problem(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, CYCLE_DOCUMENT)
+
+    assert [str(problem) for problem in problems] == [
+        f"{tmp_path / 'a.openapi.yaml'}:14: components.schemas.A: the schema applies itself to the "
+        "same value again through allOf (components.schemas.A.allOf[0] refers to "
+        "components.schemas.A), so checking a value against it never ends; remove "
+        "the $ref that closes the cycle"
+    ]
+
+
+def test_allof_cycle_without_source_map(tmp_path: Path) -> None:
+    document = yaml.safe_load(CYCLE_DOCUMENT)
+
+    problems = document_problems(document, file="a.openapi.yaml")
+
+    assert len(problems) == 1
+    assert problems[0].file == "a.openapi.yaml"
+    assert problems[0].line is None
+    assert problems[0].key_path == "components.schemas.A"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (
+            "parameter-is-a-string.yaml",
+            'parameter-is-a-string.yaml:7: paths["/a"].get.parameters[0]: invalid '
+            "OpenAPI: the value 'just-a-string' is a string, not a mapping",
+        ),
+        (
+            "paths-not-a-mapping.yaml",
+            "paths-not-a-mapping.yaml:3: paths: invalid OpenAPI: the value is a "
+            "list, not a mapping",
+        ),
+        (
+            "path-item-is-a-number.yaml",
+            'path-item-is-a-number.yaml:9: paths["/b"]: invalid OpenAPI: the value '
+            "5 is a number, not a mapping",
+        ),
+        (
+            "responses-is-a-string.yaml",
+            'responses-is-a-string.yaml:6: paths["/a"].get.responses: invalid '
+            "OpenAPI: the value 'none' is a string, not a mapping",
+        ),
+    ],
+)
+def test_validator_failure_is_a_problem(
+    monkeypatch: pytest.MonkeyPatch, name: str, expected: str
+) -> None:
+    # openapi-spec-validator raises KeyError, AttributeError or
+    # AssertionError on these after it has reported the first error.
+    monkeypatch.chdir(BROKEN_FIXTURES)
+    loaded = load_file(name)
+
+    problems = document_problems(
+        loaded.data, file=name, source_map=SourceMap.for_file(loaded)
+    )
+
+    messages = [str(problem) for problem in problems]
+    assert any(message.startswith(expected + "; ") for message in messages)
+    # The validator's stop is news only when it has reported nothing else.
+    assert not any("too broken to check further" in message for message in messages)
+
+
+def test_problem_names_path_key_in_brackets(tmp_path: Path) -> None:
+    text = CYCLE_DOCUMENT.replace("{description: OK}", "{content: {}}")
+    text = text.replace("      allOf:\n        - $ref: '#/components/schemas/A'\n", "")
+
+    problems = problems_of(tmp_path, text)
+
+    assert [(problem.line, problem.key_path) for problem in problems] == [
+        (11, 'paths["/a"].post.responses.200')
+    ]
+    assert problems[0].message == (
+        "invalid OpenAPI: the required key 'description' is missing"
+    )
+
+
+def test_problem_quotes_long_value_cut(tmp_path: Path) -> None:
+    long_name = "x" * 500
+    text = CYCLE_DOCUMENT.replace("type: object", f"type: {long_name}")
+    text = text.replace("      allOf:\n        - $ref: '#/components/schemas/A'\n", "")
+
+    problems = problems_of(tmp_path, text)
+
+    assert problems
+    assert problems[0].key_path == "components.schemas.A.type"
+    assert problems[0].line == 15
+    # The quoted value, quotes included, is cut to 80 characters.
+    assert "'" + "x" * 76 + "... is not one of" in problems[0].message
+    assert "x" * 77 not in problems[0].message
+    assert len(problems[0].message) < 300
 
 
 @pytest.mark.parametrize(

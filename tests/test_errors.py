@@ -2,9 +2,11 @@ import pytest
 
 from nanogen.errors import (
     InputError,
+    Origin,
     Problem,
     display_key_path,
     format_key_path,
+    locate,
     type_name,
 )
 
@@ -42,36 +44,71 @@ def test_input_error_sorts_problems_by_line():
 @pytest.mark.parametrize(
     ("parts", "expected"),
     [
-        (["paths", "/pets", "get", "parameters", 0], "paths./pets.get.parameters[0]"),
-        (["properties", 1.5, "type"], "properties.'1.5'.type"),
+        (
+            ["paths", "/pets", "get", "parameters", 0],
+            'paths["/pets"].get.parameters[0]',
+        ),
+        (["paths", "/a", "get", "responses"], 'paths["/a"].get.responses'),
+        (
+            ["content", "application/json", "schema"],
+            'content["application/json"].schema',
+        ),
+        (["paths", "/", "get"], 'paths["/"].get'),
+        (["properties", 1.5, "type"], 'properties["1.5"].type'),
         (["properties", 15], "properties[15]"),
         (["properties", True], "properties.True"),
         (["properties", None], "properties.None"),
-        (["properties", "a.b"], "properties.'a.b'"),
-        (["properties", "two words"], "properties.'two words'"),
-        (["properties", "it's"], 'properties."it\'s"'),
-        (["properties", "x[0]"], "properties.'x[0]'"),
-        (["properties", ""], "properties.''"),
-        (["properties", "tab\t"], "properties.'tab\\t'"),
-        ([1.5], "'1.5'"),
+        (["properties", "a.b"], 'properties["a.b"]'),
+        (["properties", ".a"], 'properties[".a"]'),
+        (["properties", "two words"], 'properties["two words"]'),
+        (["properties", "it's"], 'properties["it\'s"]'),
+        (["properties", 'say "hi"'], 'properties["say \\"hi\\""]'),
+        (["properties", "x[0]"], 'properties["x[0]"]'),
+        (["properties", ""], 'properties[""]'),
+        (["properties", "tab\t"], 'properties["tab\\t"]'),
+        (["properties", "line\u2028break"], 'properties["line\\u2028break"]'),
+        (["properties", "café"], "properties.café"),
+        ([1.5], '["1.5"]'),
+        (["/pets", "get"], '["/pets"].get'),
+        ([], ""),
     ],
     ids=[
-        "plain",
+        "path key",
+        "path key then more keys",
+        "media type",
+        "root path",
         "float key",
         "int is index",
         "bool key",
         "null key",
         "dot",
+        "leading dot",
         "space",
-        "quote",
+        "single quote",
+        "double quote",
         "brackets",
         "empty",
         "control character",
+        "line separator",
+        "accented letter",
         "float first",
+        "path key first",
+        "no parts",
     ],
 )
 def test_display_key_path_quotes_unclear_keys(parts, expected):
     assert display_key_path(parts) == expected
+
+
+def test_format_key_path_writes_parts_as_given():
+    # Capability lists quote their keys before joining them.
+    assert format_key_path(["services", "'a.b'", 0]) == "services.'a.b'[0]"
+
+
+def test_locate_without_source_map_names_file():
+    origin = locate(("paths", "/a", "get"), file="api.yaml", source_map=None)
+
+    assert origin == Origin("api.yaml", None, 'paths["/a"].get')
 
 
 @pytest.mark.parametrize(

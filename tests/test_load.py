@@ -97,7 +97,7 @@ def test_display_path_tells_keys_from_indexes(tmp_path: Path) -> None:
 
 def test_display_path_quotes_odd_keys(tmp_path: Path) -> None:
     loaded = load_file(write(tmp_path, '"a.b": {"c d": 1}\n'))
-    assert loaded.display_path(("a.b", "c d")) == "'a.b'.'c d'"
+    assert loaded.display_path(("a.b", "c d")) == '["a.b"]["c d"]'
 
 
 def test_scalars_follow_yaml_core_schema(tmp_path: Path) -> None:
@@ -504,8 +504,24 @@ SYNTAX_ERRORS = {
     ),
     "unclosed quote": (
         'a: "abc\n',
-        "2: invalid YAML at column 1: the file ends inside a quoted string; close the "
-        "quote opened on line 1",
+        "1: invalid YAML at column 4: the quoted string that starts here is not closed "
+        'before the end of the file; add the closing " where the string ends',
+    ),
+    "unclosed quote in a list": (
+        "a: [x, 'y\n",
+        "1: invalid YAML at column 8: the quoted string that starts here is not closed "
+        "before the end of the file; add the closing ' where the string ends",
+    ),
+    "quote runs on to a later line": (
+        'a: "x\nb: 1\nc: "y"\n',
+        "1: invalid YAML at column 4: the quoted string that starts here is not closed "
+        'on its line, so it runs on to the " on line 3; add the closing " where the '
+        "string ends",
+    ),
+    "text after closing quote": (
+        "a: 'it's'\n",
+        "1: invalid YAML at column 8: text follows the closing ' of a quoted value; "
+        "write each ' inside the value as '', or quote the whole value with \" instead",
     ),
     "unclosed list": (
         "a: [1, 2\nb: 3\n",
@@ -517,10 +533,125 @@ SYNTAX_ERRORS = {
         "2: invalid YAML at column 1: a '{' mapping is not closed; close the mapping "
         "opened on line 1 with '}'",
     ),
+    "colon in flow mapping value": (
+        "a: {note: a: b}\n",
+        "1: invalid YAML at column 12: a plain value inside '{...}' cannot contain "
+        "': '; quote the value, such as \"a: b\", or put a ',' between two entries",
+    ),
+    "colon in flow list value": (
+        "a: [x, b: c: d]\n",
+        "1: invalid YAML at column 12: a plain value inside '[...]' cannot contain "
+        "': '; quote the value, such as \"c: d\", or put a ',' between two entries",
+    ),
+    "colon in flow value with a quote": (
+        'a: {b: say "hi": now}\n',
+        "1: invalid YAML at column 16: a plain value inside '{...}' cannot contain "
+        "': '; quote the value, such as 'say \"hi\": now', or put a ',' between two "
+        "entries",
+    ),
+    "colon after quoted flow value": (
+        'a: {"b": "c": "d"}\n',
+        "1: invalid YAML at column 13: a ':' follows a quoted value inside '{...}'; "
+        "put a ',' between two entries, or move the ':' inside the quotes",
+    ),
+    "colon after nested flow list": (
+        "a: {b: [x]: y}\n",
+        "1: invalid YAML at column 11: a ':' follows ']' inside '{...}'; put a ',' "
+        "between two entries",
+    ),
+    "comma missing in flow mapping": (
+        'a: {b: "x" c}\n',
+        "1: invalid YAML at column 12: a ',' is missing before 'c' inside '{...}'; "
+        "put a ',' between two entries, or quote the whole value",
+    ),
+    "comma missing at a line break": (
+        "a: {b: 1\n  c: 2}\n",
+        "2: invalid YAML at column 3: an entry inside '{...}' is not separated from "
+        "the one before it by ','; add ',' at the end of line 1",
+    ),
+    "unclosed mapping before the next key": (
+        "a: {b: 1\nc: 2\n",
+        "2: invalid YAML at column 2: a '{' mapping is not closed; close the mapping "
+        "opened on line 1 with '}'",
+    ),
     "brackets in flow value": (
         "a: {b: Money[]}\n",
         "1: invalid YAML at column 13: a plain value inside '{...}' or '[...]' cannot "
         'contain \'[\'; quote the value, such as "string?" or "Money[]"',
+    ),
+    "key without colon": (
+        "a: 1\nb c\nd: 2\n",
+        "2: invalid YAML at column 1: a key has no ':' after it; add ': ' after the "
+        "key, such as 'b: c', or indent the line deeper if it continues the value "
+        "above it",
+    ),
+    "key without colon on the last line": (
+        "a: 1\nb c\n",
+        "2: invalid YAML at column 1: a key has no ':' after it; add ': ' after the "
+        "key, such as 'b: c', or indent the line deeper if it continues the value "
+        "above it",
+    ),
+    "key without colon with CR LF": (
+        "a: 1\r\nb c\r\nd: 2\r\n",
+        "2: invalid YAML at column 1: a key has no ':' after it; add ': ' after the "
+        "key, such as 'b: c', or indent the line deeper if it continues the value "
+        "above it",
+    ),
+    "key without colon first in a mapping": (
+        "a:\n  b c\n  d: 2\n",
+        "2: invalid YAML at column 3: a key has no ':' after it, so YAML reads the "
+        "text up to the ':' on line 3 as one value; add ': ' after the key, such as "
+        "'b: c', or quote the value if the text contains ': '",
+    ),
+    "key without colon before a comment": (
+        "a:\n  b c  # note\n  d: 2\n",
+        "2: invalid YAML at column 3: a key has no ':' after it; add ': ' after the "
+        "key, such as 'b: c', or indent the line deeper if it continues the value "
+        "above it",
+    ),
+    "key without colon in a list item": (
+        "a:\n  - name create\n    effect: read\n",
+        "2: invalid YAML at column 5: a key has no ':' after it, so YAML reads the "
+        "text up to the ':' on line 3 as one value; add ': ' after the key, such as "
+        "'name: create', or quote the value if the text contains ': '",
+    ),
+    "line indented deeper than its key": (
+        "a: b\n  c: d\n",
+        "2: invalid YAML at column 3: this line is indented deeper than the key 'a' "
+        "on line 1, so YAML reads it as part of the value of 'a'; indent it as far "
+        "as 'a' (0 spaces), or quote the value if the text contains ': '",
+    ),
+    "tab in a block scalar": (
+        "a: |\n\tx\n",
+        "2: invalid YAML at column 1: a tab character cannot indent YAML; indent with "
+        "spaces",
+    ),
+    "tab after a dash": (
+        "a:\n  -\tb\n",
+        "2: invalid YAML at column 4: a tab character cannot separate values here; "
+        "replace it with a space",
+    ),
+    "list item too far left": (
+        "a:\n  - 1\n - 2\n",
+        "3: invalid YAML at column 2: this list item is not indented like the list "
+        "items before it; indent its '-' by 2 spaces, like the list item on line 2",
+    ),
+    "list item too far right": (
+        "a:\n  - b: 1\n    c: 2\n   - d\n",
+        "4: invalid YAML at column 4: this list item is not indented like the list "
+        "items before it; indent its '-' by 2 spaces, like the list item on line 2",
+    ),
+    "list item among keys": (
+        "a:\n  b: 1\n  - 2\n",
+        "3: invalid YAML at column 3: a list item cannot follow the key on line 2 at "
+        "the same indentation; write the list under the key it belongs to, indented "
+        "deeper than that key",
+    ),
+    "list item on the line of its key": (
+        "a: - b\n",
+        "1: invalid YAML at column 4: a '-' list item cannot start on the line of its "
+        "key; start the list on the next line, indented deeper than the key, or "
+        "quote the value if the '-' is part of the text",
     ),
     "undefined alias": (
         "a: *nothing\n",
@@ -531,6 +662,10 @@ SYNTAX_ERRORS = {
         "a: 1\n---\nb: 2\n",
         "2: invalid YAML at column 1: the file contains more than one YAML document; "
         "remove the '---' line and keep one document",
+    ),
+    "question mark starting a value": (
+        "a: ? b\n",
+        "1: invalid YAML at column 4: '?' cannot start a value here; quote the value",
     ),
     "reserved character": (
         "a: @b\n",
@@ -555,6 +690,43 @@ SYNTAX_ERRORS = {
 def test_yaml_syntax_errors(tmp_path: Path, text: str, expected: str) -> None:
     path = write(tmp_path, text)
     assert load_error(path) == f"{path}:{expected}"
+
+
+def test_yaml_syntax_errors_without_libyaml(tmp_path: Path) -> None:
+    # PyYAML's pure-Python parser words its errors differently from libyaml
+    # and reads ahead differently, so the table is run again in a process
+    # where the libyaml binding cannot be imported.
+    paths = []
+    for number, (text, _) in enumerate(SYNTAX_ERRORS.values()):
+        path = write(tmp_path, text, f"case{number}.yaml")
+        paths.append(str(path))
+    script = (
+        "import sys\n"
+        "sys.modules['yaml._yaml'] = None\n"
+        "from nanogen import load\n"
+        "from nanogen.errors import InputError\n"
+        "assert load.CParser is None\n"
+        "for path in sys.argv[1:]:\n"
+        "    try:\n"
+        "        load.load_file(path)\n"
+        "        print('loaded')\n"
+        "    except InputError as error:\n"
+        "        print(str(error).replace('\\n', ' '))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, *paths],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(paths)
+    for path, (name, (_, expected)), line in zip(
+        paths, SYNTAX_ERRORS.items(), lines, strict=True
+    ):
+        assert line == f"{path}:{expected}", name
 
 
 @pytest.mark.parametrize(

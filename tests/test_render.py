@@ -1075,10 +1075,8 @@ def test_documented_example_whole_float_becomes_int() -> None:
     assert isinstance(visits, int)
 
 
-def test_example_gaps_name_parts_without_example(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    document = one_operation(
+def gapped_document() -> dict[str, Any]:
+    return one_operation(
         "/things/{id}",
         "post",
         {
@@ -1102,17 +1100,31 @@ def test_example_gaps_name_parts_without_example(
         version="3.1.0",
     )
 
-    with caplog.at_level("WARNING", logger="nanogen.render"):
-        context = build_context(nanoservice_from_document(document), document)
+
+def test_example_gaps_name_parts_without_example() -> None:
+    document = gapped_document()
+
+    context = build_context(nanoservice_from_document(document), document)
 
     assert context["example_gaps"] == [
         "the path parameter 'id'",
         "the request body",
         "the 200 response",
     ]
-    summary = caplog.messages[-1]
-    assert summary.startswith("example-api-make-thing (POST /things/{id}): ")
-    assert "the generated tests cannot pass" in summary
+
+
+def test_generator_refuses_operation_with_example_gaps() -> None:
+    document = gapped_document()
+
+    with pytest.raises(render.MissingExamples) as caught:
+        find_generator("python-fastapi").render(
+            nanoservice_from_document(document), document
+        )
+
+    assert caught.value.reason == (
+        "the path parameter 'id', the request body and the 200 response "
+        "have no valid example"
+    )
 
 
 def test_example_gaps_empty_for_satisfiable_operation() -> None:

@@ -244,7 +244,7 @@ def test_default_in_parameter_schema() -> None:
     parameter = repaired.document["paths"]["/items"]["get"]["parameters"][0]
     assert parameter["schema"] == {"type": "integer"}
     assert messages(repaired) == [
-        "warning: api.yaml: paths./items.get.parameters[0].schema.default: "
+        'warning: api.yaml: paths["/items"].get.parameters[0].schema.default: '
         "`default` 'ten' does not match its schema: 'ten' is not of type "
         f"'integer'; {DEFAULT_DROPPED}"
     ]
@@ -270,7 +270,7 @@ def test_default_property_key_quoted() -> None:
     repaired = repair(openapi(S=schema))
 
     assert [problem.key_path for problem in repaired.warnings] == [
-        "components.schemas.S.properties.'a.b'.default"
+        'components.schemas.S.properties["a.b"].default'
     ]
 
 
@@ -440,6 +440,63 @@ def test_unmendable_kept_beside_repair() -> None:
     assert schema_of(repaired)["minProperties"] == -1
     assert [problem.key_path for problem in repaired.problems] == [
         "components.schemas.S.minProperties"
+    ]
+
+
+def test_unmended_error_described_in_one_sentence() -> None:
+    # The validator reports the first error of each schema only.
+    long_name = "objekt" * 40
+    document = openapi(S={"type": long_name}, T={"required": "yes"})
+    repaired = repair_document(document, file="api.yaml")
+
+    assert [problem.key_path for problem in repaired.problems] == [
+        "components.schemas.S.type",
+        "components.schemas.T.required",
+    ]
+    first, second = (problem.message for problem in repaired.problems)
+    # The quoted value, quotes included, is cut to 80 characters.
+    assert first == (
+        "invalid OpenAPI: the value '"
+        + ("objekt" * 13)[:76]
+        + "... is not one of 'array', 'boolean', 'integer', 'null', 'number', "
+        "'object' or 'string'"
+    )
+    assert second == "invalid OpenAPI: the value 'yes' is a string, not a list"
+
+
+def test_unmended_error_found_twice_reported_once() -> None:
+    # The check of the whole document and the check of each schema both
+    # find a `required` that is not a list.
+    document = openapi("3.0.3", S={"type": "object", "required": "yes"})
+    repaired = repair_document(document, file="api.yaml")
+
+    assert [str(problem) for problem in repaired.problems] == [
+        "api.yaml: components.schemas.S.required: invalid OpenAPI: the value 'yes' "
+        "is a string, not a list; fix the document, or report the defect to "
+        "whoever publishes it, because nanogen cannot mend it safely"
+    ]
+
+
+def test_problems_have_lines_from_source_map(tmp_path: Path) -> None:
+    text = UNQUOTED_STATUS.replace("VERSION", "3.1.0").replace(
+        "      properties:",
+        "      required: [id, id]\n      properties:",
+    )
+    text += "    Empty:\n      minProperties: -1\n"
+    (tmp_path / "pets.yaml").write_text(text, encoding="utf-8")
+    bundled = bundle_document(tmp_path / "pets.yaml", ref_root=tmp_path)
+
+    repaired = repair_document(
+        bundled.document, file=bundled.file, source_map=bundled.source_map
+    )
+
+    file = str(tmp_path / "pets.yaml")
+    assert [(w.file, w.line, w.key_path) for w in repaired.warnings] == [
+        (file, 8, 'paths["/pets"].get.responses.200'),
+        (file, 19, "components.schemas.Pet.required"),
+    ]
+    assert [(p.file, p.line, p.key_path) for p in repaired.problems] == [
+        (file, 23, "components.schemas.Empty.minProperties"),
     ]
 
 
@@ -634,7 +691,7 @@ def test_split_rejects_self_referencing_all_of(
     assert "internal error" not in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.strip() == (
-        "loops.yaml: components.schemas.Top: the schema applies itself to the "
+        "loops.yaml:15: components.schemas.Top: the schema applies itself to the "
         "same value again through allOf (components.schemas.Top.allOf[1] refers "
         "to components.schemas.Top), so checking a value against it never ends; "
         "remove the $ref that closes the cycle"
@@ -651,7 +708,7 @@ def test_split_names_each_ref_of_a_cycle(tmp_path: Path, runner: Any) -> None:
 
     assert result.exit_code == 1
     assert "internal error" not in result.stderr
-    assert result.stderr.startswith("loops.yaml: components.schemas.Top: ")
+    assert result.stderr.startswith("loops.yaml:15: components.schemas.Top: ")
     assert (
         "through allOf and oneOf (components.schemas.Top.allOf[0] refers to "
         "components.schemas.Other, then components.schemas.Other.oneOf[1] refers "
@@ -668,7 +725,7 @@ def test_split_rejects_items_cycle_below_all_of(tmp_path: Path, runner: Any) -> 
 
     assert result.exit_code == 1
     assert "internal error" not in result.stderr
-    assert result.stderr.startswith("loops.yaml: components.schemas.Nested: ")
+    assert result.stderr.startswith("loops.yaml:18: components.schemas.Nested: ")
     assert (
         "through `items` (components.schemas.Nested.items refers to "
         "components.schemas.Nested) below the allOf branch "
@@ -709,7 +766,7 @@ def test_split_rejects_ref_loop(tmp_path: Path, runner: Any) -> None:
     assert result.exit_code == 1
     assert "internal error" not in result.stderr
     assert result.stderr.strip() == (
-        "loops.yaml: components.schemas.Top: the $refs lead in a cycle that "
+        "loops.yaml:15: components.schemas.Top: the $refs lead in a cycle that "
         "reaches no schema (components.schemas.Top refers to "
         "components.schemas.Other, then components.schemas.Other refers to "
         "components.schemas.Top); point one of the $refs at a schema"
@@ -769,7 +826,7 @@ def test_split_reads_unquoted_status_codes(
 
     assert result.exit_code == 0, result.stderr
     assert (
-        "warning: pets.yaml: paths./pets.get.responses.200: 3 mapping key(s) are "
+        'warning: pets.yaml:8: paths["/pets"].get.responses.200: 3 mapping key(s) are '
         "numbers, booleans or null, but OpenAPI keys are strings, so each was read "
         "as the text that JSON writes for it; quote those keys in the document, "
         "as in '200':"
@@ -792,7 +849,7 @@ def test_split_rejects_key_beside_its_text(tmp_path: Path, runner: Any) -> None:
     assert result.exit_code == 1
     assert "internal error" not in result.stderr
     assert result.stderr.strip() == (
-        "pets.yaml: paths./pets.get.responses: keys 200 and '200' are the same "
+        "pets.yaml:13: paths[\"/pets\"].get.responses: keys 200 and '200' are the same "
         "key in JSON; remove or rename one of them"
     )
 

@@ -17,6 +17,7 @@ import asyncio
 import importlib
 import json
 import logging
+import re
 import shutil
 import subprocess
 import sys
@@ -865,3 +866,360 @@ def test_input_named_like_stub_function(tmp_path: Path) -> None:
 
     tested = run_pytest(root / "services", cwd=root)
     assert tested.returncode == 0, tested.stdout[-4000:]
+
+
+# -- patterns on which Python's `re` backtracks ---------------------------------
+
+# `re` takes time exponential in the length of 'aaa...ab' on `^(a+)+$`. The
+# time doubles with each character, which puts 40 characters at an estimated
+# 11 hours. RE2 cannot express the lookahead, so the app matches that
+# pattern with `re`.
+BACKTRACKING = "^(a+)+$"
+ALMOST_MATCHING = "a" * 40 + "b"
+PATTERN_SCHEMAS: dict[str, Any] = {
+    "nested-repeat": {"type": "string", "pattern": BACKTRACKING, "minLength": 40},
+    "lookahead": {"type": "string", "pattern": "^(?!admin$)[a-z]{3,}$"},
+}
+
+# Sends POST requests, given as JSON [path, body] pairs in argv[2], to the
+# app of the package argv[1], and prints each response's status and body.
+SEND_SCRIPT = """
+import asyncio, importlib, json, sys
+
+import httpx
+
+app = importlib.import_module(sys.argv[1] + ".main").app
+
+
+async def send_all(requests):
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        responses = [await client.post(path, json=body) for path, body in requests]
+    return [[response.status_code, response.json()] for response in responses]
+
+
+print(json.dumps(asyncio.run(send_all(json.loads(sys.argv[2])))))
+"""
+
+# Seconds that a subprocess sending a few requests, or running the generated
+# suite of one service, may take. `re` would need hours.
+PATTERN_TIMEOUT = 300
+
+
+def pattern_capabilities() -> dict[str, Any]:
+    return {
+        "nanogen": 1,
+        "project": "patterns",
+        "security": "none",
+        "services": {
+            "names": {
+                "capabilities": [
+                    capability(name, schema) for name, schema in PATTERN_SCHEMAS.items()
+                ]
+            }
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def pattern_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(tmp_path_factory.mktemp("patterns"), pattern_capabilities())
+
+
+def send_in_subprocess(
+    service: Path, requests: list[tuple[str, Any]]
+) -> list[tuple[int, Any]]:
+    """Send POST requests to a service's app in a fresh interpreter and return each status and body.
+
+    Raises subprocess.TimeoutExpired after PATTERN_TIMEOUT seconds.
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", SEND_SCRIPT, service.name, json.dumps(requests)],
+        cwd=service,
+        capture_output=True,
+        text=True,
+        timeout=PATTERN_TIMEOUT,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return [(status, body) for status, body in json.loads(result.stdout)]
+
+
+def test_backtracking_pattern_answers_quickly(pattern_workspace: Path) -> None:
+    service = pattern_workspace / "services" / "names_nested_repeat"
+
+    (rejected, accepted) = send_in_subprocess(
+        service,
+        [
+            ("/nested-repeat", {"value": ALMOST_MATCHING}),
+            ("/nested-repeat", {"value": "a" * 40}),
+        ],
+    )
+
+    assert rejected[0] == 422, rejected
+    assert [error["pointer"] for error in rejected[1]["errors"]] == ["/value"]
+    assert BACKTRACKING in rejected[1]["errors"][0]["detail"]
+    assert accepted[0] == 200, accepted
+
+
+def test_lookahead_pattern_falls_back_to_re(
+    pattern_workspace: Path, restore_modules: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        main = load_app(pattern_workspace, "names_lookahead")
+
+    accepted = call(main.app, "POST", "/lookahead", json={"value": "alice"})
+    reserved = call(main.app, "POST", "/lookahead", json={"value": "admin"})
+    short = call(main.app, "POST", "/lookahead", json={"value": "al"})
+
+    assert accepted.status_code == 200, accepted.text
+    assert [error["pointer"] for error in assert_rejected(reserved)] == ["/value"]
+    assert [error["pointer"] for error in assert_rejected(short)] == ["/value"]
+    # Logged when the app is imported, not at the first request.
+    assert "'^(?!admin$)[a-z]{3,}$' is matched with Python's re" in caplog.text
+    assert "negative lookahead" in caplog.text
+
+
+# Patterns that the app matches with RE2. Each must match exactly the texts
+# of PATTERN_TEXTS that `re` matches, where `re` reads some differently from
+# ECMA-262 and from RE2 (`$` before a final newline, Unicode `\d`).
+TRANSLATED_PATTERNS = [
+    "^[A-Z]{3}$",
+    r"^\d+$",
+    r"^\w+\s*$",
+    r"^[^\W\d]+$",
+    r"(?a)\bfoo\b",
+    r"(?s)a.b",
+    "a.b",
+    r"(?m)^a$",
+    r"\Aab\Z",
+    "^.{2,5}$",
+    "[^a]",
+    r"^\D\W\S$",
+    r"^[\u00e0-\u00ff]+$",
+    "a{,3}b",
+    r"^\N{EM DASH}$",
+    # `python_pattern`'s quiet forms of `^[[:alpha:]]+$` and `^[a-z--b]+$`.
+    r"^[\[:alpha:]]+$",
+    r"^[a-z\--b]+$",
+    "a|b$",
+    # Names U+FFFD, so the app reads a lone surrogate as another character.
+    r"^[^\ufffd]$",
+    "^(a|aa)+$",
+    BACKTRACKING,
+]
+# Patterns with a construct that RE2 lacks, matched with `re`.
+FALLBACK_PATTERNS = [
+    r"(a)\1",
+    "a(?=b)",
+    "(?i)abc",
+    r"\bfoo",
+    "^a{1001}$",
+    "$\n",
+    r"[\ud800-\udfff]",
+]
+PATTERN_TEXTS = [
+    "",
+    "a",
+    "aa",
+    "ab",
+    "abc",
+    "ABC",
+    "EUR",
+    "EUR\n",
+    "EURO",
+    "foo",
+    "a foo b",
+    "afoo",
+    "a\nb",
+    "a\rb",
+    "\u0663",
+    "12",
+    "\u00e9",
+    "\u00e9e",
+    "a]",
+    "c-b",
+    "~",
+    "\xa0",
+    "_",
+    "\ud800",
+    "\ufffd",
+    "\u2014",
+    "aaab",
+    "a" * 30,
+    "x\n",
+    "\n",
+]
+
+
+def load_contract(workspace: Path, package: str) -> Any:
+    """Import the contract module of a generated service, fresh."""
+    load_app(workspace, package)
+    return sys.modules[f"{package}.contract"]
+
+
+@pytest.mark.parametrize("pattern", TRANSLATED_PATTERNS + FALLBACK_PATTERNS)
+def test_pattern_matcher_agrees_with_re(
+    pattern_workspace: Path,
+    restore_modules: None,
+    caplog: pytest.LogCaptureFixture,
+    pattern: str,
+) -> None:
+    contract = load_contract(pattern_workspace, "names_nested_repeat")
+
+    with caplog.at_level(logging.WARNING):
+        matches = contract.pattern_matcher(pattern)
+    expected = [text for text in PATTERN_TEXTS if re.search(pattern, text)]
+    matched = [text for text in PATTERN_TEXTS if matches(text)]
+
+    assert matched == expected
+    falls_back = "is matched with Python's re" in caplog.text
+    assert falls_back == (pattern in FALLBACK_PATTERNS), caplog.text
+
+
+# Patterns that the heuristic must flag, and safe ones it must not.
+RISKY_PATTERNS = [
+    BACKTRACKING,
+    r"^(\w+\s?)*$",
+    "^(a|aa)+$",
+    "^(a+|b)+$",
+    "^(x+x+)+y$",
+    "^(-?[a-z]+)+$",
+]
+SAFE_PATTERNS = [
+    "^[A-Z]{3}$",
+    r"^([a-z]+\.)+[a-z]+$",
+    "^[a-z0-9]+(-[a-z0-9]+)*$",
+    r"^(\d{1,3}\.){3}\d{1,3}$",
+    "^(com|net|org)+$",
+    r"^(\w|\s)*$",
+    r"^(\+|-)?\d+$",
+]
+
+
+@pytest.mark.parametrize("pattern", RISKY_PATTERNS + SAFE_PATTERNS)
+def test_backtracking_heuristic(
+    pattern_workspace: Path, restore_modules: None, pattern: str
+) -> None:
+    contract = load_contract(pattern_workspace, "names_nested_repeat")
+
+    flagged = contract.may_backtrack_catastrophically(pattern)
+
+    assert flagged == (pattern in RISKY_PATTERNS)
+
+
+def test_schemathesis_document_leaves_out_risky_pattern(
+    pattern_workspace: Path, restore_modules: None
+) -> None:
+    risky = load_contract(pattern_workspace, "names_nested_repeat")
+    safe = load_contract(pattern_workspace, "names_lookahead")
+
+    risky_value = risky.schemathesis_document()["components"]["schemas"][
+        "NestedRepeatInput"
+    ]["properties"]["value"]
+    safe_value = safe.schemathesis_document()["components"]["schemas"][
+        "LookaheadInput"
+    ]["properties"]["value"]
+
+    assert "pattern" not in risky_value
+    assert risky_value["minLength"] == 40
+    assert safe_value["pattern"] == PATTERN_SCHEMAS["lookahead"]["pattern"]
+
+
+def test_backtracking_pattern_suites_pass(pattern_workspace: Path) -> None:
+    result = run_pytest(
+        pattern_workspace / "services", cwd=pattern_workspace, timeout=PATTERN_TIMEOUT
+    )
+
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    summary = result.stdout.strip().splitlines()[-1]
+    assert " passed" in summary
+    assert "skipped" not in summary
+
+
+def test_re2_is_a_runtime_dependency(pattern_workspace: Path) -> None:
+    pyproject = (
+        pattern_workspace / "services" / "names_nested_repeat" / "pyproject.toml"
+    )
+
+    text = pyproject.read_text("utf-8")
+    runtime = text.split("dependencies = [", 1)[1].split("]", 1)[0]
+
+    assert '"google-re2>=' in runtime
+
+
+SPLIT_PATTERN_DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "tags", "version": "1"},
+    "paths": {
+        "/tags": {
+            "post": {
+                "operationId": "addTags",
+                "parameters": [
+                    {
+                        "name": "tag",
+                        "in": "query",
+                        "schema": {"type": "string", "pattern": BACKTRACKING},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "patternProperties": {"^x-(a+)+$": {"type": "string"}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["tag"],
+                                    "properties": {
+                                        "tag": {
+                                            "type": "string",
+                                            "pattern": BACKTRACKING,
+                                        }
+                                    },
+                                }
+                            }
+                        },
+                    }
+                },
+            }
+        }
+    },
+}
+
+
+def test_split_backtracking_patterns(tmp_path: Path) -> None:
+    monolith = tmp_path / "tags.json"
+    monolith.write_text(json.dumps(SPLIT_PATTERN_DOCUMENT), "utf-8")
+    root = tmp_path / "workspace"
+
+    result = nanogen("split", monolith, "-o", root, "--quiet")
+
+    assert result.returncode == 0, result.stderr
+    service = next((root / "services").iterdir())
+    (query, name, valid) = send_in_subprocess(
+        service,
+        [
+            (f"/tags?tag={ALMOST_MATCHING}", {}),
+            ("/tags", {"x-" + ALMOST_MATCHING: "v"}),
+            ("/tags?tag=aaa", {"x-aaa": "v"}),
+        ],
+    )
+    assert query[0] == 422, query
+    assert [error["parameter"] for error in query[1]["errors"]] == ["tag"]
+    assert name[0] == 422, name
+    assert valid[0] == 200, valid
+    tested = run_pytest(root / "services", cwd=root, timeout=PATTERN_TIMEOUT)
+    assert tested.returncode == 0, tested.stdout[-6000:] + tested.stderr[-3000:]

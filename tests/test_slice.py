@@ -17,7 +17,7 @@ import pytest
 import yaml
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
-from nanogen.bundle import bundle_document
+from nanogen.bundle import SourceMap, bundle_document
 from nanogen.convert import convert_swagger2
 from nanogen.errors import InputError
 from nanogen.load import load_file
@@ -369,7 +369,7 @@ def test_empty_security_means_none() -> None:
 def test_missing_security_scheme_warns() -> None:
     result = slice_text(SECURITY)
     assert [str(problem) for problem in result.warnings] == [
-        "warning: api.yaml: paths./d.get.security: the security requirement names "
+        'warning: api.yaml: paths["/d"].get.security: the security requirement names '
         "'missing', which components.securitySchemes does not define; add the "
         "security scheme, or remove it from the requirement"
     ]
@@ -644,12 +644,62 @@ def test_unresolved_refs_all_reported() -> None:
     assert [str(problem) for problem in caught.value.problems] == [
         "api.yaml: components.schemas.Pet.$ref: $ref '#/components/schemas/Animal' "
         "does not resolve; add the component it names, or correct the $ref",
-        "api.yaml: paths./pets.get.parameters[0].$ref: $ref "
+        'api.yaml: paths["/pets"].get.parameters[0].$ref: $ref '
         "'#/components/parameters/Limit' does not resolve; add the component it "
         "names, or correct the $ref",
-        "api.yaml: paths./pets.get.responses.200.$ref: $ref 'responses.yaml#/Ok' "
+        "api.yaml: paths[\"/pets\"].get.responses.200.$ref: $ref 'responses.yaml#/Ok' "
         "points outside the document; bundle the document first, so that every "
         "$ref is internal",
+    ]
+
+
+def sliced_with_lines(tmp_path: Path, text: str) -> SliceResult:
+    """Slice a document written to a file, with the line of each message."""
+    path = tmp_path / "api.yaml"
+    path.write_text(textwrap.dedent(text), "utf-8")
+    loaded = load_file(path)
+    return slice_document(
+        loaded.data, file="api.yaml", source_map=SourceMap.for_file(loaded)
+    )
+
+
+def test_structure_errors_have_lines(tmp_path: Path) -> None:
+    text = """\
+        openapi: 3.1.0
+        info: {title: Broken, version: "1"}
+        paths:
+          /a:
+            get: [not, a, mapping]
+          /b:
+            $ref: '#/paths/~1b'
+          /c.d: 5
+        webhooks: []
+        components:
+          schemas: [Pet]
+        """
+    with pytest.raises(InputError) as caught:
+        sliced_with_lines(tmp_path, text)
+
+    assert [
+        (problem.line, problem.key_path, problem.message)
+        for problem in caught.value.problems
+    ] == [
+        (5, 'paths["/a"].get', "the operation is not a mapping"),
+        (6, 'paths["/b"]', "the path item $ref '#/paths/~1b' refers back to itself"),
+        (8, 'paths["/c.d"]', "the path item is not a mapping"),
+        (9, "webhooks", "webhooks is not a mapping"),
+        (11, "components.schemas", "components.schemas is not a mapping"),
+    ]
+    assert {problem.file for problem in caught.value.problems} == {
+        str(tmp_path / "api.yaml")
+    }
+
+
+def test_warnings_have_lines(tmp_path: Path) -> None:
+    result = sliced_with_lines(tmp_path, SECURITY)
+
+    assert [(problem.line, problem.key_path) for problem in result.warnings] == [
+        (25, 'paths["/d"].get.security')
     ]
 
 
@@ -666,8 +716,8 @@ def test_structure_errors_reported() -> None:
     with pytest.raises(InputError) as caught:
         slice_document(document, file="api.yaml")
     assert [str(problem) for problem in caught.value.problems] == [
-        "api.yaml: paths./a.get: the operation is not a mapping; write it as a mapping",
-        "api.yaml: paths./b: the path item $ref '#/paths/~1b' refers back to itself; "
+        'api.yaml: paths["/a"].get: the operation is not a mapping; write it as a mapping',
+        "api.yaml: paths[\"/b\"]: the path item $ref '#/paths/~1b' refers back to itself; "
         "point it to a path item under components.pathItems",
         "api.yaml: webhooks: webhooks is not a mapping; write it as a mapping",
     ]
@@ -810,11 +860,11 @@ def test_same_operation_id_suffixed_with_warning() -> None:
         "pets-list-pets-3",
     ]
     assert [str(problem) for problem in result.warnings] == [
-        "warning: api.yaml: paths./pets/all.get: GET /pets/all (ListPets) would get "
+        'warning: api.yaml: paths["/pets/all"].get: GET /pets/all (ListPets) would get '
         "the name 'pets-list-pets', which GET /pets (listPets) already has, so it "
         "is named 'pets-list-pets-3'; give the operations operationIds that differ "
         "in kebab-case",
-        "warning: api.yaml: paths./pets?beta=true.get: GET /pets?beta=true "
+        'warning: api.yaml: paths["/pets?beta=true"].get: GET /pets?beta=true '
         "(list_pets) would get the name 'pets-list-pets', which GET /pets "
         "(listPets) already has, so it is named 'pets-list-pets-2'; give the "
         "operations operationIds that differ in kebab-case",
@@ -845,7 +895,7 @@ def test_package_collision_across_services() -> None:
     assert [sliced.service for sliced in result.operations] == ["order-items", "order"]
     assert len(result.warnings) == 1
     assert str(result.warnings[0]).startswith(
-        "warning: api.yaml: paths./b.get: GET /b (itemsList) would get the package "
+        'warning: api.yaml: paths["/b"].get: GET /b (itemsList) would get the package '
         "name 'order_items_list', which GET /a (list) already has, so it is named "
         "'order-items-list-2'"
     )

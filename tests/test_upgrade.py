@@ -1030,8 +1030,8 @@ def test_kubernetes_converted_validates(converted_kubernetes: dict[str, Any]) ->
     assert len(operations(upgraded.document)) == 1123
     assert operations(upgraded.document) == operations(converted_kubernetes)
     assert messages(upgraded) == [
-        "warning: swagger.json: components.schemas."
-        "'io.k8s.api.admissionregistration.v1.MatchResources'.properties."
+        "warning: swagger.json: components.schemas"
+        '["io.k8s.api.admissionregistration.v1.MatchResources"].properties.'
         "namespaceSelector.$ref: 840 schemas have 'description' next to $ref, which "
         "OpenAPI 3.0 ignores, and they were kept: in 3.1 they document the schema; "
         "remove them where they should not describe the referenced schema"
@@ -1095,6 +1095,6 @@ def test_split_warns_under_number_key(tmp_path: Path, runner: Any) -> None:
     assert "internal error" not in result.stderr
     assert (
         "warning: measures.yaml: "
-        "components.schemas.Measure.properties.'1.5'.exclusiveMinimum: "
+        "components.schemas.Measure.properties[\"1.5\"].exclusiveMinimum: "
         "exclusiveMinimum: true without a numeric `minimum` has no effect"
     ) in result.stderr

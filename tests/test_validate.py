@@ -348,6 +348,133 @@ def test_invalid_path_templates(tmp_path: Path, path: str, message: str) -> None
     assert messages_in(tmp_path, capability(f"path: '{path}'")) == [message]
 
 
+# A field type written as in another language, or as a format name, and
+# the YAML value that the hint suggests instead.
+FIELD_TYPE_SUGGESTIONS = {
+    "list[string]": "'string[]'",
+    "List[str]": "'string[]'",
+    "typing.List[str]": "'string[]'",
+    "array[string]": "'string[]'",
+    "Array<string>": "'string[]'",
+    "[str]": "'string[]'",
+    "list of str": "'string[]'",
+    "tuple[int, ...]": "'integer[]'",
+    "list[list[float]]": "'number[][]'",
+    "list[Money]": "'Money[]'",
+    "list[Mony]": "'Money[]'",
+    "str": "'string'",
+    "String": "'string'",
+    "text": "'string'",
+    "int": "'integer'",
+    "int64": "'integer'",
+    "long": "'integer'",
+    "bool": "'boolean'",
+    "float": "'number'",
+    "double": "'number'",
+    "decimal": "'number'",
+    "dict": "'object'",
+    "map": "'object'",
+    "Dict[str, int]": "'object'",
+    "Optional[str]": "'string?'",
+    "str | None": "'string?'",
+    "Union[int, None]": "'integer?'",
+    "int?": "'integer'",
+    "list[str]?": "'string[]?'",
+    "Optional[List[Money]]": "'Money[]?'",
+    "datetime": "{type: string, format: date-time}",
+    "date-time": "{type: string, format: date-time}",
+    "DateTime": "{type: string, format: date-time}",
+    "timestamp": "{type: string, format: date-time}",
+    "date": "{type: string, format: date}",
+    "time": "{type: string, format: time}",
+    "uuid": "{type: string, format: uuid}",
+    "email": "{type: string, format: email}",
+    "url": "{type: string, format: uri}",
+    "datetime[]": "{type: array, items: {type: string, format: date-time}}",
+    "list[uuid]": "{type: array, items: {type: string, format: uuid}}",
+    "bytes": "{type: string, contentEncoding: base64}",
+    "any": "{}",
+}
+
+
+@pytest.mark.parametrize(
+    ("written", "suggested"),
+    FIELD_TYPE_SUGGESTIONS.items(),
+    ids=FIELD_TYPE_SUGGESTIONS.keys(),
+)
+def test_field_type_suggestion(tmp_path: Path, written: str, suggested: str) -> None:
+    quoted = "'" + written.replace("'", "''") + "'"
+    (problem,) = problems_in(tmp_path, capability(f"input: {{a: {quoted}}}"))
+    assert problem.key_path == "services.things.capabilities[0].input.a"
+    assert problem.hint.startswith(f"did you mean {suggested}?")
+
+
+@pytest.mark.parametrize(
+    "suggested", sorted(set(FIELD_TYPE_SUGGESTIONS.values())), ids=str
+)
+def test_suggested_field_type_is_valid(tmp_path: Path, suggested: str) -> None:
+    assert messages_in(tmp_path, capability(f"input: {{a: {suggested}}}")) == []
+
+
+def test_field_type_suggestion_for_optional_format(tmp_path: Path) -> None:
+    (problem,) = problems_in(tmp_path, capability("input: {a: 'datetime?'}"))
+    assert problem.message == "unknown type 'datetime' in 'datetime?'"
+    assert problem.hint == (
+        "did you mean 'DateTime?', with 'DateTime: {type: string, format: date-time}' "
+        "under 'schemas'? There is no shorthand for {type: string, format: "
+        "date-time}, and a field written as a JSON Schema is optional only with a "
+        "'default'"
+    )
+    fixed = capability("input: {a: 'DateTime?'}").replace(
+        "schemas:\n", "schemas:\n  DateTime: {type: string, format: date-time}\n"
+    )
+    assert messages_in(tmp_path, fixed) == []
+
+
+def test_field_type_suggestion_for_bare_list(tmp_path: Path) -> None:
+    (problem,) = problems_in(tmp_path, capability("input: {a: array}"))
+    assert problem.message == "unknown type 'array'"
+    assert problem.hint == (
+        "did you mean a list such as 'string[]'? Write a list of T as T[], such as "
+        "string[] or Money[], or as a JSON Schema such as {type: array, items: "
+        "{type: string}}"
+    )
+
+
+def test_field_type_suggestion_for_null(tmp_path: Path) -> None:
+    (problem,) = problems_in(tmp_path, capability("input: {a: 'null'}"))
+    assert problem.message == "unknown type 'null'"
+    assert problem.hint == (
+        "did you mean an optional field, such as 'string?'? A field type cannot be "
+        "null alone, so add ? to a type to make the field optional"
+    )
+
+
+@pytest.mark.parametrize(
+    "written", ["list[str, int]", "str | int", "Foo", "null[]", "Optional[None]"]
+)
+def test_field_type_without_suggestion(tmp_path: Path, written: str) -> None:
+    (problem,) = problems_in(tmp_path, capability(f"input: {{a: '{written}'}}"))
+    assert "did you mean" not in problem.hint
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("str", "did you mean 'string'? "),
+        ("integr", "did you mean 'integer'? "),
+        ("list", "did you mean 'array'? "),
+        ("datetime", "did you mean 'string', with 'format: date-time' beside 'type'? "),
+        ("foo", ""),
+    ],
+)
+def test_json_schema_type_suggestion(tmp_path: Path, written: str, hint: str) -> None:
+    (problem,) = problems_in(tmp_path, capability(f"input: {{a: {{type: {written}}}}}"))
+    assert problem.message == f"unknown JSON Schema type {written!r}"
+    listed = "one of array, boolean, integer, null, number, object, string"
+    assert problem.hint == (f"{hint}Use {listed}" if hint else f"use {listed}")
+
+
 def test_invalid_json_schema_in_field(tmp_path: Path) -> None:
     text = capability("input: {a: {type: string, minLength: -1}}")
     (problem,) = problems_in(tmp_path, text)

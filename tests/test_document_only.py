@@ -1,0 +1,244 @@
+"""Capabilities with `code: false`: an OpenAPI document, no service code.
+
+`nanogen split` marks an operation so when its generated tests could not
+pass (it inherits a defect of an invalid input, or it has a part without a
+valid example), and `generate` keeps to the mark. Each test runs the real
+command in a subprocess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import Result
+
+Run = Callable[..., Result]
+
+MONOLITH = """\
+openapi: 3.0.3
+info: {title: Mixed, version: "1"}
+paths:
+  /fine:
+    get:
+      operationId: getFine
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {x: {type: integer}}}
+  /no-responses:
+    get:
+      operationId: getNoResponses
+  /impossible:
+    post:
+      operationId: postImpossible
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: string, minLength: 5, maxLength: 2}
+      responses:
+        "200": {description: ok}
+"""
+
+IMPOSSIBLE_NOTE = (
+    "mixed-post-impossible (POST /impossible): written as an OpenAPI document "
+    "only, without service code or tests, because the request body has no "
+    "valid example"
+)
+
+
+def capabilities(workspace: Path) -> dict[str, dict[str, object]]:
+    data = yaml.safe_load((workspace / "nanogen.yaml").read_text("utf-8"))
+    return {
+        capability["name"]: capability
+        for body in data["services"].values()
+        for capability in body["capabilities"]
+    }
+
+
+def split_monolith(runner: Run, tmp_path: Path, *options: str) -> Result:
+    (tmp_path / "api.yaml").write_text(MONOLITH, "utf-8")
+    return runner(
+        "split", "api.yaml", "--group-by", "none", "-o", "ws", *options, cwd=tmp_path
+    )
+
+
+def test_split_writes_only_documents_for_operations_without_passing_tests(
+    runner: Run, tmp_path: Path
+) -> None:
+    result = split_monolith(runner, tmp_path)
+
+    assert result.exit_code == 0, result.stderr
+    workspace = tmp_path / "ws"
+    listed = capabilities(workspace)
+    assert "code" not in listed["get-fine"]
+    assert listed["get-no-responses"]["code"] is False
+    assert listed["post-impossible"]["code"] is False
+    assert IMPOSSIBLE_NOTE in result.stderr
+    assert "mixed-get-no-responses (GET /no-responses): written as an OpenAPI " in (
+        result.stderr
+    )
+    assert "because the document is invalid" in result.stderr
+    for name in ("get-fine", "get-no-responses", "post-impossible"):
+        assert (workspace / "specs" / "mixed" / f"{name}.openapi.yaml").is_file()
+    packages = sorted(path.name for path in (workspace / "services").iterdir())
+    assert packages == ["mixed_get_fine"]
+
+    again = runner("generate", "-v", cwd=workspace)
+    assert again.exit_code == 0, again.stderr
+    verbs = {line.split()[0] for line in again.stderr.splitlines() if line[:2] == "  "}
+    assert verbs == {"identical"}, again.stderr
+
+    tests = runner("test", cwd=workspace)
+    assert tests.exit_code == 0, tests.stdout + tests.stderr
+
+
+def test_split_specs_only_leaves_missing_examples_to_generate(
+    runner: Run, tmp_path: Path
+) -> None:
+    result = split_monolith(runner, tmp_path, "--specs-only")
+
+    assert result.exit_code == 0, result.stderr
+    workspace = tmp_path / "ws"
+    listed = capabilities(workspace)
+    assert [name for name, body in listed.items() if body.get("code") is False] == [
+        "get-no-responses"
+    ]
+    assert IMPOSSIBLE_NOTE not in result.stderr
+    assert not (workspace / "services").exists()
+
+    refused = runner("generate", cwd=workspace)
+    assert refused.exit_code == 1
+    assert (
+        "mixed-post-impossible: the generated tests cannot pass, because the "
+        "request body has no valid example" in refused.stderr
+    )
+    assert not (workspace / "services").exists()
+
+
+def test_generate_rejects_document_without_examples_until_code_false(
+    runner: Run, tmp_path: Path
+) -> None:
+    assert split_monolith(runner, tmp_path).exit_code == 0
+    workspace = tmp_path / "ws"
+    config = workspace / "nanogen.yaml"
+    text = config.read_text("utf-8")
+    config.write_text(text.replace("  code: false\n", "  code: true\n"), "utf-8")
+
+    refused = runner("generate", cwd=workspace)
+
+    assert refused.exit_code == 1
+    lines = [line for line in refused.stderr.splitlines() if "post-impossible" in line]
+    line = next(
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.endswith("- name: post-impossible")
+    )
+    assert lines[0].startswith(
+        f"nanogen.yaml:{line}: services.mixed.capabilities[2]: "
+        "mixed-post-impossible: the generated tests cannot pass, because the "
+        "request body has no valid example; add an example to the schemas in "
+        "'specs/mixed/post-impossible.openapi.yaml', or set `code: false`"
+    ), refused.stderr
+    assert "get-no-responses" in refused.stderr  # invalid, so an error now
+    assert not (workspace / "services" / "mixed_post_impossible").exists()
+
+    config.write_text(text, "utf-8")
+    assert runner("generate", cwd=workspace).exit_code == 0
+
+
+def test_fixed_document_gets_its_service_when_code_false_goes(
+    runner: Run, tmp_path: Path
+) -> None:
+    assert split_monolith(runner, tmp_path).exit_code == 0
+    workspace = tmp_path / "ws"
+    document = workspace / "specs" / "mixed" / "post-impossible.openapi.yaml"
+    document.write_text(
+        document.read_text("utf-8").replace("maxLength: 2", "maxLength: 9"), "utf-8"
+    )
+    config = workspace / "nanogen.yaml"
+    text = config.read_text("utf-8")
+    marked = "openapi: specs/mixed/post-impossible.openapi.yaml\n      code: false\n"
+    assert marked in text
+    config.write_text(
+        text.replace(marked, "openapi: specs/mixed/post-impossible.openapi.yaml\n"),
+        "utf-8",
+    )
+
+    result = runner("generate", cwd=workspace)
+
+    assert result.exit_code == 0, result.stderr
+    assert (workspace / "services" / "mixed_post_impossible").is_dir()
+    tests = runner("test", cwd=workspace)
+    assert tests.exit_code == 0, tests.stdout + tests.stderr
+
+
+CONTRACT_ONLY = """\
+nanogen: 1
+project: contracts
+security: none
+services:
+  ledger:
+    capabilities:
+      - name: post-entry
+        effect: create
+        code: false
+        input:
+          amount: {type: integer, minimum: 10, maximum: 1}
+      - name: get-balance
+        effect: read
+        output:
+          balance: integer
+"""
+
+
+def test_capability_list_with_code_false_writes_document_only(
+    runner: Run, tmp_path: Path
+) -> None:
+    (tmp_path / "nanogen.yaml").write_text(CONTRACT_ONLY, "utf-8")
+
+    assert runner("validate", "nanogen.yaml", cwd=tmp_path).exit_code == 0
+    result = runner("generate", cwd=tmp_path)
+
+    assert result.exit_code == 0, result.stderr
+    assert "ledger-post-entry: POST /post-entry, OpenAPI document only" in (
+        result.stderr
+    )
+    assert (tmp_path / "specs" / "ledger" / "post-entry.openapi.yaml").is_file()
+    packages = sorted(path.name for path in (tmp_path / "services").iterdir())
+    assert packages == ["ledger_get_balance"]
+
+    with_code = CONTRACT_ONLY.replace("        code: false\n", "")
+    (tmp_path / "nanogen.yaml").write_text(with_code, "utf-8")
+    refused = runner("validate", "nanogen.yaml", cwd=tmp_path)
+    assert refused.exit_code == 1
+    assert "services.ledger.capabilities[0].input.amount" in refused.stderr
+
+
+def test_code_false_removes_the_service_generated_before(
+    runner: Run, tmp_path: Path
+) -> None:
+    config = tmp_path / "nanogen.yaml"
+    config.write_text(CONTRACT_ONLY, "utf-8")
+    assert runner("generate", cwd=tmp_path).exit_code == 0
+    package = tmp_path / "services" / "ledger_get_balance"
+    handler = package / "ledger_get_balance" / "handler.py"
+    assert handler.is_file()
+
+    config.write_text(
+        CONTRACT_ONLY.replace(
+            "        effect: read\n", "        effect: read\n        code: false\n"
+        ),
+        "utf-8",
+    )
+    result = runner("generate", cwd=tmp_path)
+
+    assert result.exit_code == 0, result.stderr
+    assert not handler.exists()
+    assert not (package / "tests").exists()
+    assert (tmp_path / "specs" / "ledger" / "get-balance.openapi.yaml").is_file()
