@@ -1150,6 +1150,12 @@ _SYNTAX_MESSAGES: list[tuple[re.Pattern[str], str, str]] = [
         "use a string or number as the key",
     ),
     (
+        re.compile(r"unknown escape character"),
+        "'{found}' is not an escape that a double-quoted string knows",
+        "write a backslash as \\\\ inside double quotes, as in \"^\\\\d+$\", or use "
+        "single quotes, inside which a backslash is plain: '^\\d+$'",
+    ),
+    (
         re.compile(r"unacceptable character"),
         "control character {found!r} is not allowed in YAML",
         "remove it, or write it as an escape in a double-quoted string",
@@ -1192,6 +1198,15 @@ def _syntax_error(error: yaml.YAMLError, text: str, file: str) -> InputError:
         found = chr(error.character) if isinstance(error.character, int) else ""
     if "unsupported YAML tag" in problem:
         found = problem.split("'")[1]
+    if "unknown escape character" in problem and isinstance(
+        error, yaml.MarkedYAMLError
+    ):
+        # libyaml marks the backslash, PyYAML the character after it.
+        index = error.problem_mark.index if error.problem_mark else 0
+        if text[index : index + 1] != "\\" and text[index - 1 : index] == "\\":
+            index -= 1
+        found = text[index : index + 2]
+        line, column = lines.line(index), lines.column(index)
     if found == "\t" and "cannot start any token" in problem:
         problem = "tab character that violates indentation"
         mark = getattr(error, "problem_mark", None)

@@ -20,7 +20,12 @@ How JSON Schema maps to pydantic:
   Keywords that pydantic cannot check as JSON Schema does are left out:
   `multipleOf`, `not`, `if`/`then`/`else`, `dependentRequired`,
   `dependentSchemas`, `prefixItems`, `contains`, `propertyNames`,
-  `minProperties`, `maxProperties`, `patternProperties` and `format`.
+  `minProperties`, `maxProperties`, `patternProperties`, `format` and
+  `pattern`. The service matches a `pattern` with RE2 in its jsonschema
+  check, and Python's `re` would take time exponential in the length of
+  some texts that RE2 accepts (`^(?:(a+)+c|a*)$` on `aaa...a`). So
+  pydantic distinguishes the object variants of a union by their other
+  keywords alone.
 - Models are strict (`"1"` is not an integer) and reject unknown properties
   when `additionalProperties` is false and no `patternProperties` are set.
   JSON Schema counts 1.0 as an integer, which strict pydantic does not: the
@@ -45,8 +50,7 @@ How JSON Schema maps to pydantic:
   them. `readOnly` and `writeOnly` properties are never required, because
   one model serves requests and responses. A `format: binary` string also
   accepts bytes, for multipart file parts.
-- A `pattern` is checked with Python's `re`, as jsonschema checks it.
-  `$recursiveRef` and `$dynamicRef` accept any value.
+- `$recursiveRef` and `$dynamicRef` accept any value.
 """
 
 from __future__ import annotations
@@ -55,10 +59,8 @@ import builtins
 import json
 import math
 import re
-import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from nanogen.filters import (
@@ -135,24 +137,6 @@ def _one_of_values(*allowed: Any) -> AfterValidator:
     def check(value: Any) -> Any:
         if _json_key(value) not in keys:
             raise ValueError(f"must be one of {list(allowed)!r}")
-        return value
-
-    return AfterValidator(check)
-''',
-    "_python_pattern": '''
-def _python_pattern(pattern: str) -> AfterValidator:
-    """Check a JSON Schema `pattern` with Python's `re`, as jsonschema does.
-
-    The pattern is compiled once, here, so that the FutureWarning that `re`
-    gives some character classes (`[[:alpha:]]`, `[a-z--b]`) is not shown.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if compiled.search(value) is None:
-            raise ValueError(f"must match the pattern {pattern!r}")
         return value
 
     return AfterValidator(check)
@@ -378,14 +362,9 @@ def _module_header(body: str, required: Iterable[str] = ()) -> str:
         if name in words:
             words |= set(re.findall(r"\w+", _HELPERS[name]))
     helpers = [code for name, code in _HELPERS.items() if name in words]
-    helper_text = "".join(helpers)
     used = {name for name in _IMPORTS if name in words}
 
     standard: list[str] = []
-    if "re.compile" in helper_text:
-        standard.append("import re")
-    if "warnings.catch_warnings" in helper_text:
-        standard.append("import warnings")
     third_party: list[str] = []
     for module in ("typing", "annotated_types", "pydantic", "typing_extensions"):
         imported = sorted(name for name in used if _IMPORTS[name] == module)
@@ -420,19 +399,6 @@ def _refs(schema: Any) -> set[str]:
 
 def _unescape_pointer(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
-
-
-@lru_cache(maxsize=4096)
-def _compiles_in_python(pattern: str) -> bool:
-    # `re` warns (FutureWarning) about some character classes that it reads
-    # as literal characters today, such as `[[:alpha:]]`.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        try:
-            re.compile(pattern)
-        except (re.error, OverflowError, RecursionError):
-            return False
-    return True
 
 
 def _dependency_key(
@@ -890,24 +856,17 @@ class _Builder:
             # A file part of a multipart body arrives as bytes; in JSON the
             # same schema describes a string.
             return _union(["str", "bytes"], eager=eager)
+        # `pattern` is left to jsonschema, which the service runs first and
+        # which matches it with RE2. Python's `re`, here, would take time
+        # exponential in the length of some texts that RE2 has accepted.
         arguments = []
-        validators = []
         if isinstance(schema.get("minLength"), int):
             arguments.append(f"min_length={schema['minLength']}")
         if isinstance(schema.get("maxLength"), int):
             arguments.append(f"max_length={schema['maxLength']}")
-        pattern = schema.get("pattern")
-        # Python's `re` decides, because jsonschema uses it: pydantic's own
-        # engine reads `$`, `[[:alpha:]]` and `[a-z--b]` differently.
-        # NOTE: a pattern that `re` cannot compile (an ECMA-262 class such
-        # as `\p{L}`) is not checked, neither here nor by the service.
-        if isinstance(pattern, str) and _compiles_in_python(pattern):
-            validators.append(f"_python_pattern({py_str(pattern)})")
-        if arguments:
-            validators.insert(0, f"StringConstraints({', '.join(arguments)})")
-        if not validators:
+        if not arguments:
             return "str"
-        return f"Annotated[str, {', '.join(validators)}]"
+        return f"Annotated[str, StringConstraints({', '.join(arguments)})]"
 
     def _array_expression(
         self, schema: dict[str, Any], owner: str, hint: str, *, eager: bool

@@ -47,11 +47,18 @@ from nanogen.load import (
     file_size_limit,
     load_file,
 )
-from nanogen.render import Generator, MissingExamples, find_generator
-from nanogen.spec import Nanoservice, RenderedFile
+from nanogen.render import (
+    Generator,
+    UntestableOperation,
+    build_context,
+    find_generator,
+    untestable_reasons,
+)
+from nanogen.spec import Nanoservice, Owner, RenderedFile
 from nanogen.validate import check_capabilities
 from nanogen.workspace import check_output_folder, support_files
 from nanogen.write import (
+    MANIFEST_PATH,
     WritePlan,
     WriteReport,
     apply_write,
@@ -89,10 +96,44 @@ class GenerateResult:
 def validate(config: Path, *, strict: bool = False) -> list[Problem]:
     """Check a capability list and return its warnings; write nothing.
 
-    Raises `InputError` with every problem when the list has errors, or
-    when `strict` is set and it has warnings.
+    The OpenAPI documents that capabilities name are checked as `generate`
+    checks them, examples included. Raises `InputError` with every problem
+    when the list has errors, or when `strict` is set and it has warnings.
     """
-    return _load_checked(config, strict=strict)[1]
+    loaded, warnings = _load_checked(config, strict=strict)
+    referenced = _load_referenced_documents(loaded)
+    problems = list(referenced.problems)
+    if any(code for *_, code in _document_references(loaded.data)):
+        nanoservices = decompose_capabilities(
+            loaded.data,
+            source_file=config.name,
+            documents={
+                reference: document
+                for reference, (document, _) in referenced.documents.items()
+            },
+        )
+        key_paths = _capability_key_paths(loaded.data)
+        for key_path, nanoservice in zip(key_paths, nanoservices):
+            if (
+                not nanoservice.document_file
+                or not nanoservice.code
+                or nanoservice.document_file in referenced.invalid
+            ):
+                continue
+            document, _ = referenced.documents[nanoservice.document_file]
+            context = build_context(nanoservice, document)
+            reasons = untestable_reasons(context)
+            if reasons:
+                problems.append(
+                    _untestable_problem(
+                        loaded, key_path, nanoservice, UntestableOperation(reasons)
+                    )
+                )
+    if problems:
+        raise InputError(problems)
+    if strict and referenced.warnings:
+        raise InputError(replace(w, severity="error") for w in referenced.warnings)
+    return [*warnings, *referenced.warnings]
 
 
 def _load_checked(config: Path, *, strict: bool) -> tuple[Loaded, list[Problem]]:
@@ -167,13 +208,14 @@ def generate(
                         document,
                         text,
                         generator=generator if nanoservice.code else None,
+                        document_owner="input",
                     )
                 )
             else:
                 files.extend(_render_nanoservice(nanoservice, generator))
-        except MissingExamples as error:
+        except UntestableOperation as error:
             problems.append(
-                _missing_examples_problem(loaded, key_paths[index], nanoservice, error)
+                _untestable_problem(loaded, key_paths[index], nanoservice, error)
             )
     if problems:
         raise InputError(problems)
@@ -205,21 +247,20 @@ def _capability_key_paths(data: dict[str, Any]) -> list[tuple[str | int, ...]]:
     ]
 
 
-def _missing_examples_problem(
+def _untestable_problem(
     loaded: Loaded,
     key_path: tuple[str | int, ...],
     nanoservice: Nanoservice,
-    error: MissingExamples,
+    error: UntestableOperation,
 ) -> Problem:
-    where = (
-        f"the schemas in {nanoservice.document_file!r}"
+    fix = (
+        f"fix the operation in {nanoservice.document_file!r}"
         if nanoservice.document_file
-        else "the capability's `examples`"
+        else "fix the capability's fields, or give it `examples`"
     )
     return Problem(
         f"{nanoservice.name}: the generated tests cannot pass, because {error.reason}",
-        f"add an example to {where}, or set `code: false` to write only the "
-        "OpenAPI document",
+        f"{fix}, or set `code: false` to write only the OpenAPI document",
         file=loaded.file,
         line=loaded.line_of(key_path),
         key_path=format_key_path(key_path),
@@ -232,11 +273,12 @@ def _render_document(
     text: str,
     *,
     generator: Generator | None,
+    document_owner: Owner = "generated",
 ) -> list[RenderedFile]:
     spec_file = RenderedFile(
         nanoservice.document_file or nanoservice.spec_path,
         text,
-        "generated",
+        document_owner,
         service=nanoservice.name,
     )
     if generator is None:
@@ -289,6 +331,7 @@ def _load_referenced_documents(loaded: Loaded) -> _ReferencedDocuments:
         document_path = base / reference
         try:
             document_loaded = load_file(document_path)
+            _check_openapi_version(document_loaded, reference)
             single_operation(document_loaded.data)
         except InputError as error:
             unreadable.extend(error.problems)
@@ -324,6 +367,39 @@ def _load_referenced_documents(loaded: Loaded) -> _ReferencedDocuments:
     return found
 
 
+def _check_openapi_version(document: Loaded, reference: str) -> None:
+    """Raise `InputError` unless a referenced document is OpenAPI 3.0 or 3.1."""
+    data = document.data
+    version = data.get("openapi") if isinstance(data, dict) else None
+    if isinstance(version, str) and version.startswith(("3.0.", "3.1.")):
+        return
+    if isinstance(data, dict) and "swagger" in data:
+        what = f"a Swagger {data['swagger']} document"
+        hint = (
+            "convert it with `nanogen convert`, or split it with `nanogen split`, "
+            "which converts it"
+        )
+        key_path: tuple[str, ...] = ("swagger",)
+    else:
+        what = (
+            f"OpenAPI {version!r}" if version is not None else "not an OpenAPI document"
+        )
+        hint = "name an OpenAPI 3.0 or 3.1 document, as `nanogen split` writes them"
+        key_path = ("openapi",) if version is not None else ()
+    raise InputError(
+        [
+            Problem(
+                f"{reference} is {what}; a capability's document must be "
+                "OpenAPI 3.0 or 3.1",
+                hint,
+                file=document.file,
+                line=document.line_of(key_path) if key_path else None,
+                key_path=format_key_path(key_path) if key_path else None,
+            )
+        ]
+    )
+
+
 def _document_references(data: dict[str, Any]) -> list[tuple[str, int, str, bool]]:
     """List each capability with `openapi`: service, index, reference, `code`."""
     return [
@@ -335,10 +411,11 @@ def _document_references(data: dict[str, Any]) -> list[tuple[str, int, str, bool
 
 
 def _source_files(root: Path, config: Path) -> list[RenderedFile]:
-    """Keep a capability list that `nanogen split` wrote in the manifest.
+    """Pass a capability list that `nanogen split` wrote through as an input.
 
-    The list is then the user's to edit: it is passed through as it is on
-    disk, so a later run never reports it as edited or removes it.
+    The list is then the user's to edit. The manifest keeps the hash that
+    split recorded, so `generate` never reports it as edited or removes it,
+    and a later `split` finds the user's edits.
     """
     try:
         relative = config.resolve().relative_to(root.resolve()).as_posix()
@@ -346,7 +423,7 @@ def _source_files(root: Path, config: Path) -> list[RenderedFile]:
         return []
     if relative not in read_manifest(root):
         return []
-    return [RenderedFile(relative, config.read_text(encoding="utf-8"), "generated")]
+    return [RenderedFile(relative, config.read_text(encoding="utf-8"), "input")]
 
 
 def run_tests(*, workspace: Path, pytest_args: tuple[str, ...] = ()) -> int:
@@ -369,6 +446,13 @@ def run_tests(*, workspace: Path, pytest_args: tuple[str, ...] = ()) -> int:
             if entry.owner == "generated" and path.startswith("services/")
         }
     )
+    if not folders and (workspace / MANIFEST_PATH).is_file():
+        # Every capability has `code: false`; a folder left in `services/`
+        # holds only tests kept from before, whose package is gone.
+        raise NanogenError(
+            "no generated test suites to run: every capability of the last "
+            "`nanogen generate` has `code: false`"
+        )
     # pytest gets the one `services` folder: given each service folder as an
     # argument, it imports their same-named conftest.py files as one module.
     ignored = [
@@ -668,7 +752,7 @@ def _render_split_operation(
         files = _render_document(
             nanoservice, operation.document, operation.text, generator=generator
         )
-    except MissingExamples as error:
+    except UntestableOperation as error:
         return [], error.reason
     except _DEFECT_FAILURES as error:
         if source_is_valid:

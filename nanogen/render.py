@@ -231,8 +231,9 @@ class Generator:
     def render(self, ns: Nanoservice, document: dict[str, Any]) -> list[RenderedFile]:
         """Render every template for one nanoservice and its OpenAPI document."""
         context = build_context(ns, document)
-        if context["example_gaps"]:
-            raise MissingExamples(context["example_gaps"])
+        reasons = untestable_reasons(context)
+        if reasons:
+            raise UntestableOperation(reasons)
         for module in self.hooks:
             context.update(_call_hook(module, ns, document, context))
 
@@ -1504,24 +1505,55 @@ def _example_request(
     return {**values, "body": body}
 
 
-class MissingExamples(Exception):
-    """An operation has a part that needs an example and has none.
+class UntestableOperation(Exception):
+    """An operation for which no generated test could pass.
 
-    No request then passes the service's checks, or the handler has nothing
-    valid to return, so the generated tests could not pass. `gaps` contains
-    the phrases of `example_gaps`.
+    A required part has no valid example, so no request passes the
+    service's checks or the handler has nothing valid to return; or a
+    parameter has a name that HTTP cannot carry. `reasons` contains the
+    clauses of `untestable_reasons`.
     """
 
-    def __init__(self, gaps: list[str]) -> None:
-        self.gaps = gaps
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
         super().__init__(self.reason)
 
     @property
     def reason(self) -> str:
-        """Why the tests could not pass, as a clause: "the request body has no valid example"."""
-        if len(self.gaps) == 1:
-            return f"{self.gaps[0]} has no valid example"
-        return f"{', '.join(self.gaps[:-1])} and {self.gaps[-1]} have no valid example"
+        """Return the reasons as one clause: "the request body has no valid example"."""
+        if len(self.reasons) == 1:
+            return self.reasons[0]
+        return f"{', '.join(self.reasons[:-1])} and {self.reasons[-1]}"
+
+
+def untestable_reasons(context: Mapping[str, Any]) -> list[str]:
+    """Return why no generated test of an operation could pass, as clauses.
+
+    Takes the context of `build_context`: the parts of `example_gaps`, and
+    each header or cookie parameter whose name is not an HTTP token (RFC
+    9110), which a client cannot send.
+    """
+    reasons = []
+    gaps = context["example_gaps"]
+    if len(gaps) == 1:
+        reasons.append(f"{gaps[0]} has no valid example")
+    elif gaps:
+        reasons.append(f"{', '.join(gaps[:-1])} and {gaps[-1]} have no valid example")
+    for parameter in context["parameters"]:
+        location = parameter["in"]
+        if location in ("header", "cookie") and not _HTTP_TOKEN.fullmatch(
+            str(parameter["name"])
+        ):
+            reasons.append(
+                f"the {location} parameter {parameter['name']!r} has a name that "
+                "HTTP cannot carry, because it is not a token of ASCII letters, "
+                "digits and !#$%&'*+-.^_`|~"
+            )
+    return reasons
+
+
+# A token of RFC 9110, section 5.6.2: what a header or cookie name may be.
+_HTTP_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 def example_gaps(context: Mapping[str, Any]) -> list[str]:

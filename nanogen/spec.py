@@ -15,8 +15,10 @@ Effect = Literal["read", "create", "update", "delete"]
 EFFECTS: tuple[Effect, ...] = ("read", "create", "update", "delete")
 SecurityKind = Literal["api-key", "bearer", "none"]
 # A generated file is rewritten on every run. A user file is created once and
-# rewritten only while it is unedited since nanogen wrote it.
-Owner = Literal["generated", "user"]
+# rewritten only while it is unedited since nanogen wrote it. An input file,
+# such as a capability list or an OpenAPI document that one names, is read
+# by the run and never written by it.
+Owner = Literal["generated", "user", "input"]
 SECURITY_KINDS: tuple[SecurityKind, ...] = ("api-key", "bearer", "none")
 # The fields of an OpenAPI 3 Path Item that contain operations, in the order
 # of the specification.

@@ -21,7 +21,7 @@ import re
 import sys
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeGuard
 from urllib.parse import unquote
 
@@ -682,6 +682,13 @@ def _check_capabilities(report: _Report, data: dict[str, Any]) -> None:
     names_seen: dict[tuple[Hashable, str], KeyPath] = {}
     packages_seen: dict[str, tuple[Hashable, str, KeyPath]] = {}
     operations_seen: dict[tuple[str, str], tuple[Hashable, str, KeyPath]] = {}
+    # Workspace paths that a run writes or reads, by the capability whose
+    # document is there: each plain capability's emitted document first.
+    documents_seen: dict[str, KeyPath] = {
+        f"specs/{service_name}/{capability.get('name')}.openapi.yaml": path
+        for service_name, _, capability, path in _iter_capabilities(data)
+        if "openapi" not in capability
+    }
 
     for service_name, _, capability, path in _iter_capabilities(data):
         name = capability.get("name")
@@ -707,6 +714,7 @@ def _check_capabilities(report: _Report, data: dict[str, Any]) -> None:
 
         if "openapi" in capability:
             _check_openapi_reference(report, capability, path)
+            _check_document_shared(report, documents_seen, capability, path)
             continue
         _check_fields(report, capability, path, shared)
         _check_path(report, capability, path, shared)
@@ -747,6 +755,41 @@ def _check_openapi_reference(
             (*path, "openapi"),
             f"OpenAPI document {reference!r} not found",
             "run `nanogen split` again, or fix the path",
+        )
+
+
+def _check_document_shared(
+    report: _Report,
+    seen: dict[str, KeyPath],
+    capability: dict[str, Any],
+    path: KeyPath,
+) -> None:
+    """Report an `openapi` document that another capability has, or that a run writes.
+
+    `generate` writes each capability's document at its path, so two
+    capabilities cannot share one, and a path under `services/` or
+    `.nanogen/` is generated code.
+    """
+    reference = capability["openapi"]
+    if not isinstance(reference, str) or not reference:
+        return
+    normal = PurePosixPath(reference.replace("\\", "/")).as_posix().removeprefix("./")
+    first = seen.setdefault(normal, path)
+    if first != path:
+        other = report.loaded.display_path(first)
+        report.error(
+            (*path, "openapi"),
+            f"OpenAPI document {reference!r} is also the document of {other} "
+            f"(line {report.loaded.line_of(first)})",
+            "give each capability a document of its own, such as a copy",
+        )
+    elif normal.split("/", 1)[0] in ("services", ".nanogen"):
+        report.error(
+            (*path, "openapi"),
+            f"OpenAPI document {reference!r} is in a folder that nanogen "
+            "generates, so a run would overwrite or remove it",
+            "keep the document outside 'services/' and '.nanogen/', such as "
+            "under 'specs/'",
         )
 
 

@@ -346,7 +346,6 @@ def _plan_file(
     """Decide what to do with one rendered file and what the manifest records."""
     new_hash = sha256_text(file.content)
     new_entry = ManifestEntry(new_hash, file.owner, file.service)
-    disk = _read_disk(root, path)
 
     def make(verb: Verb, detail: str = "", backup: str | None = None) -> FileAction:
         writes = verb in ("create", "update", "overwrite")
@@ -360,6 +359,13 @@ def _plan_file(
             content=file.content if writes else None,
         )
 
+    if file.owner == "input":
+        # The run read the file from disk, so it is what the disk holds. The
+        # manifest keeps what nanogen last wrote there, if anything, so that
+        # a later `split` still finds the user's edits and a file nanogen
+        # never wrote is never removed.
+        return make("identical"), old
+    disk = _read_disk(root, path)
     if disk is None:
         return make("create"), new_entry
     disk_hash = hashlib.sha256(disk).hexdigest()

@@ -142,7 +142,7 @@ def test_generate_rejects_document_without_examples_until_code_false(
     assert lines[0].startswith(
         f"nanogen.yaml:{line}: services.mixed.capabilities[2]: "
         "mixed-post-impossible: the generated tests cannot pass, because the "
-        "request body has no valid example; add an example to the schemas in "
+        "request body has no valid example; fix the operation in "
         "'specs/mixed/post-impossible.openapi.yaml', or set `code: false`"
     ), refused.stderr
     assert "get-no-responses" in refused.stderr  # invalid, so an error now
@@ -242,3 +242,128 @@ def test_code_false_removes_the_service_generated_before(
     assert not handler.exists()
     assert not (package / "tests").exists()
     assert (tmp_path / "specs" / "ledger" / "get-balance.openapi.yaml").is_file()
+
+
+HEADER_API = """\
+openapi: 3.0.3
+info: {title: Headers, version: "1"}
+paths:
+  /h:
+    get:
+      operationId: getH
+      parameters:
+        - {name: "X-H\u00e9", in: header, required: false, schema: {type: string}}
+      responses:
+        "200": {description: ok}
+"""
+
+
+def test_split_header_name_outside_http_is_document_only(
+    runner: Run, tmp_path: Path
+) -> None:
+    (tmp_path / "api.yaml").write_text(HEADER_API, "utf-8")
+
+    result = runner("split", "api.yaml", "-o", "ws", cwd=tmp_path)
+
+    assert result.exit_code == 0, result.stderr
+    assert "the header parameter 'X-H\u00e9' has a name that HTTP cannot carry" in (
+        result.stderr
+    )
+    assert capabilities(tmp_path / "ws")["get-h"]["code"] is False
+    assert not (tmp_path / "ws" / "services").exists()
+
+
+def test_validate_checks_referenced_documents(runner: Run, tmp_path: Path) -> None:
+    assert split_monolith(runner, tmp_path).exit_code == 0
+    workspace = tmp_path / "ws"
+    config = workspace / "nanogen.yaml"
+    assert runner("validate", cwd=workspace).exit_code == 0
+    config.write_text(
+        config.read_text("utf-8").replace("      code: false\n", ""), "utf-8"
+    )
+
+    result = runner("validate", cwd=workspace)
+
+    assert result.exit_code == 1
+    assert "mixed-post-impossible: the generated tests cannot pass" in result.stderr
+    assert "get-no-responses.openapi.yaml:" in result.stderr
+    assert "the required key 'responses' is missing" in result.stderr
+
+
+def test_validate_rejects_swagger_document(runner: Run, tmp_path: Path) -> None:
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "old.yaml").write_text(
+        'swagger: "2.0"\ninfo: {title: x, version: "1"}\n'
+        'paths: {/a: {get: {responses: {"200": {description: ok}}}}}\n',
+        "utf-8",
+    )
+    (tmp_path / "nanogen.yaml").write_text(
+        "nanogen: 1\nproject: p\nservices:\n  a:\n    capabilities:\n"
+        "      - name: c\n        openapi: specs/old.yaml\n",
+        "utf-8",
+    )
+
+    for command in ("validate", "generate"):
+        result = runner(command, cwd=tmp_path)
+        assert result.exit_code == 1, command
+        assert result.stderr.startswith(
+            "specs/old.yaml:1: swagger: specs/old.yaml is a Swagger 2.0 document; "
+            "a capability's document must be OpenAPI 3.0 or 3.1; convert it"
+        ), result.stderr
+    assert not (tmp_path / "services").exists()
+
+
+def test_validate_rejects_document_named_twice(runner: Run, tmp_path: Path) -> None:
+    assert split_monolith(runner, tmp_path).exit_code == 0
+    workspace = tmp_path / "ws"
+    config = workspace / "nanogen.yaml"
+    config.write_text(
+        config.read_text("utf-8")
+        + "  extra:\n    capabilities:\n"
+        + "    - name: again\n      openapi: ./specs/mixed/get-fine.openapi.yaml\n"
+        + "    - name: inside\n"
+        + "      openapi: services/mixed_get_fine/mixed_get_fine/openapi.json\n",
+        "utf-8",
+    )
+
+    result = runner("validate", cwd=workspace)
+
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert any(
+        "services.extra.capabilities[0].openapi: OpenAPI document "
+        "'./specs/mixed/get-fine.openapi.yaml' is also the document of "
+        "services.mixed.capabilities[0]" in line
+        for line in lines
+    ), result.stderr
+    assert any(
+        "services.extra.capabilities[1].openapi: OpenAPI document "
+        "'services/mixed_get_fine/mixed_get_fine/openapi.json' is in a folder that "
+        "nanogen generates" in line
+        for line in lines
+    ), result.stderr
+
+
+def test_nanogen_test_without_any_code_says_so(runner: Run, tmp_path: Path) -> None:
+    config = tmp_path / "nanogen.yaml"
+    config.write_text(CONTRACT_ONLY, "utf-8")
+    assert runner("generate", cwd=tmp_path).exit_code == 0
+    kept = tmp_path / "services" / "ledger_get_balance" / "tests"
+    handler_test = kept / "test_ledger_get_balance_handler.py"
+    handler_test.write_text(handler_test.read_text("utf-8") + "# mine\n", "utf-8")
+    config.write_text(
+        CONTRACT_ONLY.replace(
+            "        effect: read\n", "        effect: read\n        code: false\n"
+        ),
+        "utf-8",
+    )
+    assert runner("generate", cwd=tmp_path).exit_code == 0
+    assert handler_test.is_file()
+
+    result = runner("test", cwd=tmp_path)
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "nanogen: no generated test suites to run: every capability of the last "
+        "`nanogen generate` has `code: false`\n"
+    )

@@ -597,6 +597,13 @@ SYNTAX_ERRORS = {
         "key, such as 'b: c', or indent the line deeper if it continues the value "
         "above it",
     ),
+    "unknown escape in double quotes": (
+        'a: {pattern: "^\\d+$"}\n',
+        "1: invalid YAML at column 16: '\\d' is not an escape that a double-quoted "
+        'string knows; write a backslash as \\\\ inside double quotes, as in '
+        '"^\\\\d+$", or use single quotes, inside which a backslash is plain: '
+        "'^\\d+$'",
+    ),
     "key without colon first in a mapping": (
         "a:\n  b c\n  d: 2\n",
         "2: invalid YAML at column 3: a key has no ':' after it, so YAML reads the "

@@ -71,13 +71,17 @@ def jsonschema_accepts(schemas: dict[str, Any], name: str, instance: Any) -> boo
 
 # -- patterns --------------------------------------------------------------
 
+# The generated service matches `pattern` with RE2 in its jsonschema check
+# before any model validates a value, so the models leave patterns out.
 PATTERN_SCHEMAS = {
     "Lookahead": {"type": "string", "pattern": "^(?!tmp)[a-z]+$"},
     "Backreference": {"type": "string", "pattern": "^(a+)-\\1$"},
     "Plain": {"type": "string", "pattern": "^[A-Z]{3}$"},
-    # `\p{L}` is ECMA-262 and Rust syntax that Python's `re` rejects, and
-    # the look-behind is what Rust rejects: neither engine compiles both.
+    # `\p{L}` is ECMA-262 syntax that Python's `re` rejects.
     "Neither": {"type": "string", "pattern": "(?<=x)\\p{L}"},
+    # Python 3.11's `re` took 0.45 s to match 24 'a's here, on one core of
+    # a shared 2-core machine, and twice as long for each further 'a'.
+    "NestedRepeat": {"type": "string", "pattern": "^(?:(a+)+c|a*)$", "maxLength": 50},
 }
 
 PATTERN_CASES = [
@@ -91,32 +95,35 @@ PATTERN_CASES = [
 
 
 @pytest.mark.parametrize(
-    ("name", "instance", "expected"),
+    ("name", "instance", "valid"),
     PATTERN_CASES,
     ids=[f"{name}-{instance}" for name, instance, _ in PATTERN_CASES],
 )
-def test_pattern_engines_agree_with_jsonschema(
-    tmp_path: Path, name: str, instance: str, expected: bool
+def test_models_leave_patterns_to_jsonschema(
+    tmp_path: Path, name: str, instance: str, valid: bool
 ) -> None:
     module = load_models(tmp_path, PATTERN_SCHEMAS)
 
-    assert accepts(module, name, instance) is expected
-    assert jsonschema_accepts(PATTERN_SCHEMAS, name, instance) is expected
+    assert accepts(module, name, instance)
+    assert jsonschema_accepts(PATTERN_SCHEMAS, name, instance) is valid
 
 
-def test_pattern_neither_engine_compiles_is_not_checked(tmp_path: Path) -> None:
-    module = load_models(tmp_path, PATTERN_SCHEMAS)
+def test_pattern_leaves_no_regex_in_code() -> None:
+    code = models.generate_models(PATTERN_SCHEMAS).code
 
-    assert accepts(module, "Neither", "anything")
+    assert "import re" not in code
+    assert "NestedRepeat = Annotated[str, StringConstraints(max_length=50)]" in code
+    assert "Plain = str" in code
+    assert "Neither = str" in code
 
 
-def test_python_pattern_in_parameter_alias(tmp_path: Path) -> None:
+def test_pattern_in_parameter_alias_is_unchecked(tmp_path: Path) -> None:
     module = load_models(
         tmp_path, {}, {"CodeParameter": {"type": "string", "pattern": "(?<!x)$"}}
     )
 
     assert accepts(module, "CodeParameter", "abc")
-    assert not accepts(module, "CodeParameter", "abx")
+    assert accepts(module, "CodeParameter", "abx")
 
 
 # -- object shapes ---------------------------------------------------------
@@ -366,7 +373,7 @@ DISAGREEING_SCHEMAS: dict[str, Any] = {
 }
 
 # (schema, instance, whether both accept it). In the cases marked None the
-# model accepts a value that only jsonschema rejects.
+# model accepts a value that only jsonschema rejects, as for every pattern.
 DISAGREEING_CASES: list[tuple[str, Any, bool | None]] = [
     ("HalfBound", 1, True),
     ("HalfBound", 2, True),
@@ -375,11 +382,11 @@ DISAGREEING_CASES: list[tuple[str, Any, bool | None]] = [
     ("Tenths", 0.5, True),
     ("Tenths", 0.7, None),
     ("EndOfLine", "a\n", True),
-    ("EndOfLine", "b", False),
+    ("EndOfLine", "b", None),
     ("PosixClass", "a]", True),
-    ("PosixClass", "abc", False),
+    ("PosixClass", "abc", None),
     ("SetDifference", "c-b", True),
-    ("SetDifference", "~", False),
+    ("SetDifference", "~", None),
     ("ConstOne", 1, True),
     ("ConstOne", 1.0, True),
     ("ConstOne", True, False),

@@ -118,3 +118,69 @@ def test_split_test_helpers_tag_generates(tmp_path):
     assert tested.returncode == 0, tested.stdout + tested.stderr
     checked = nanogen(workspace, "generate", "--check")
     assert checked.returncode == 0, checked.stderr
+
+
+SMALL_API = """\
+openapi: 3.0.3
+info: {title: Small, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        "200": {description: ok}
+"""
+
+
+def test_hand_written_document_survives_removed_capability(tmp_path):
+    contracts = tmp_path / "contracts"
+    contracts.mkdir()
+    (contracts / "mine.yaml").write_text(SMALL_API, "utf-8")
+    config = tmp_path / "nanogen.yaml"
+    config.write_text(
+        "nanogen: 1\nproject: t\nservices:\n  a:\n    capabilities:\n"
+        "    - name: get-a\n      openapi: contracts/mine.yaml\n",
+        "utf-8",
+    )
+    assert nanogen(tmp_path, "generate").returncode == 0
+    config.write_text(CAPABILITIES, "utf-8")
+
+    result = nanogen(tmp_path, "generate", "-v")
+
+    assert result.returncode == 0, result.stderr
+    assert "contracts/mine.yaml" not in result.stderr
+    assert (contracts / "mine.yaml").read_text("utf-8") == SMALL_API
+
+
+def test_split_again_keeps_documents_edited_before_generate(tmp_path):
+    (tmp_path / "api.yaml").write_text(SMALL_API, "utf-8")
+    assert nanogen(tmp_path, "split", "api.yaml", "-o", "ws").returncode == 0
+    workspace = tmp_path / "ws"
+    document = workspace / "specs" / "a" / "get-a.openapi.yaml"
+    edited = document.read_text("utf-8").replace("description: ok", "description: mine")
+    document.write_text(edited, "utf-8")
+    config = workspace / "nanogen.yaml"
+    listed = config.read_text("utf-8") + "# my note\n"
+    config.write_text(listed, "utf-8")
+    assert nanogen(workspace, "generate").returncode == 0
+
+    again = nanogen(tmp_path, "split", "api.yaml", "-o", "ws")
+
+    assert again.returncode == 1
+    assert "specs/a/get-a.openapi.yaml: edited by hand" in again.stderr
+    assert "nanogen.yaml: edited by hand" in again.stderr
+    assert document.read_text("utf-8") == edited
+    assert config.read_text("utf-8") == listed
+
+
+def test_unedited_split_document_goes_with_its_capability(tmp_path):
+    (tmp_path / "api.yaml").write_text(SMALL_API, "utf-8")
+    assert nanogen(tmp_path, "split", "api.yaml", "-o", "ws").returncode == 0
+    workspace = tmp_path / "ws"
+    (workspace / "nanogen.yaml").write_text(CAPABILITIES, "utf-8")
+
+    result = nanogen(workspace, "generate", "-v")
+
+    assert result.returncode == 0, result.stderr
+    assert "remove    specs/a/get-a.openapi.yaml" in result.stderr
+    assert not (workspace / "specs" / "a" / "get-a.openapi.yaml").exists()

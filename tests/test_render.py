@@ -1116,7 +1116,7 @@ def test_example_gaps_name_parts_without_example() -> None:
 def test_generator_refuses_operation_with_example_gaps() -> None:
     document = gapped_document()
 
-    with pytest.raises(render.MissingExamples) as caught:
+    with pytest.raises(render.UntestableOperation) as caught:
         find_generator("python-fastapi").render(
             nanoservice_from_document(document), document
         )
@@ -1124,6 +1124,29 @@ def test_generator_refuses_operation_with_example_gaps() -> None:
     assert caught.value.reason == (
         "the path parameter 'id', the request body and the 200 response "
         "have no valid example"
+    )
+
+
+@pytest.mark.parametrize("name", ["X-Hé", "X:H", "X H", ""])
+def test_generator_refuses_header_name_that_is_no_token(name: str) -> None:
+    document = one_operation(
+        "/h",
+        "get",
+        {
+            "operationId": "getH",
+            "parameters": [{"name": name, "in": "header", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok"}},
+        },
+        version="3.1.0",
+    )
+
+    with pytest.raises(render.UntestableOperation) as caught:
+        find_generator("python-fastapi").render(
+            nanoservice_from_document(document), document
+        )
+
+    assert caught.value.reason.startswith(
+        f"the header parameter {name!r} has a name that HTTP cannot carry"
     )
 
 

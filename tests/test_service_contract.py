@@ -881,8 +881,9 @@ PATTERN_SCHEMAS: dict[str, Any] = {
     "lookahead": {"type": "string", "pattern": "^(?!admin$)[a-z]{3,}$"},
 }
 
-# Sends POST requests, given as JSON [path, body] pairs in argv[2], to the
-# app of the package argv[1], and prints each response's status and body.
+# Sends requests, given as JSON [method, path, body] triples in argv[2], to
+# the app of the package argv[1], and prints each response's status and
+# body. A null body sends none.
 SEND_SCRIPT = """
 import asyncio, importlib, json, sys
 
@@ -894,7 +895,10 @@ app = importlib.import_module(sys.argv[1] + ".main").app
 async def send_all(requests):
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        responses = [await client.post(path, json=body) for path, body in requests]
+        responses = [
+            await client.request(method, path, json=body)
+            for method, path, body in requests
+        ]
     return [[response.status_code, response.json()] for response in responses]
 
 
@@ -927,9 +931,9 @@ def pattern_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def send_in_subprocess(
-    service: Path, requests: list[tuple[str, Any]]
+    service: Path, requests: list[tuple[str, str, Any]]
 ) -> list[tuple[int, Any]]:
-    """Send POST requests to a service's app in a fresh interpreter and return each status and body.
+    """Send requests to a service's app in a fresh interpreter and return each status and body.
 
     Raises subprocess.TimeoutExpired after PATTERN_TIMEOUT seconds.
     """
@@ -952,8 +956,8 @@ def test_backtracking_pattern_answers_quickly(pattern_workspace: Path) -> None:
     (rejected, accepted) = send_in_subprocess(
         service,
         [
-            ("/nested-repeat", {"value": ALMOST_MATCHING}),
-            ("/nested-repeat", {"value": "a" * 40}),
+            ("POST", "/nested-repeat", {"value": ALMOST_MATCHING}),
+            ("POST", "/nested-repeat", {"value": "a" * 40}),
         ],
     )
 
@@ -961,6 +965,84 @@ def test_backtracking_pattern_answers_quickly(pattern_workspace: Path) -> None:
     assert [error["pointer"] for error in rejected[1]["errors"]] == ["/value"]
     assert BACKTRACKING in rejected[1]["errors"][0]["detail"]
     assert accepted[0] == 200, accepted
+
+
+# Patterns on which `re` backtracks for hours on texts that they match, so
+# any check with `re` after RE2 has accepted such a text would hang.
+MATCHING_BACKTRACKING_CAPABILITIES: dict[str, Any] = {
+    "nanogen": 1,
+    "project": "matching",
+    "security": "none",
+    "services": {
+        "texts": {
+            "capabilities": [
+                {
+                    "name": "nested-alternative",
+                    "effect": "read",
+                    "input": {"s": {"type": "string", "pattern": "^(?:(a+)+c|a*)$"}},
+                    "output": {"ok": "boolean"},
+                },
+                {
+                    "name": "query-alternative",
+                    "effect": "read",
+                    "method": "GET",
+                    "input": {"s": {"type": "string", "pattern": "(a+)+b|x"}},
+                    "output": {"ok": "boolean"},
+                },
+            ]
+        }
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def matching_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(
+        tmp_path_factory.mktemp("matching"), MATCHING_BACKTRACKING_CAPABILITIES
+    )
+
+
+def test_matching_backtracking_body_answers_quickly(matching_workspace: Path) -> None:
+    service = matching_workspace / "services" / "texts_nested_alternative"
+
+    (accepted, rejected) = send_in_subprocess(
+        service,
+        [
+            ("POST", "/nested-alternative", {"s": "a" * 40}),
+            ("POST", "/nested-alternative", {"s": "a" * 40 + "b"}),
+        ],
+    )
+
+    assert accepted[0] == 200, accepted
+    assert rejected[0] == 422, rejected
+    assert [error["pointer"] for error in rejected[1]["errors"]] == ["/s"]
+
+
+def test_matching_backtracking_query_answers_quickly(
+    matching_workspace: Path,
+) -> None:
+    service = matching_workspace / "services" / "texts_query_alternative"
+
+    (accepted, rejected) = send_in_subprocess(
+        service,
+        [
+            ("GET", "/query-alternative?s=" + "a" * 40 + "x", None),
+            ("GET", "/query-alternative?s=" + "a" * 40, None),
+        ],
+    )
+
+    assert accepted[0] == 200, accepted
+    assert rejected[0] == 422, rejected
+    assert [error["parameter"] for error in rejected[1]["errors"]] == ["s"]
+
+
+def test_matching_backtracking_suites_pass(matching_workspace: Path) -> None:
+    result = run_pytest(
+        matching_workspace / "services", cwd=matching_workspace, timeout=PATTERN_TIMEOUT
+    )
+
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert " passed" in result.stdout.strip().splitlines()[-1]
 
 
 def test_lookahead_pattern_falls_back_to_re(
@@ -1008,12 +1090,26 @@ TRANSLATED_PATTERNS = [
     r"^[^\ufffd]$",
     "^(a|aa)+$",
     BACKTRACKING,
+    # Case-insensitive. `re` matches U+0130 and U+0131 with `i`, which
+    # RE2's case folding does not, and U+017F with `s` and U+212A with `k`,
+    # as RE2 does.
+    "(?i)abc",
+    "(?i)^[a-z]+$",
+    "(?i)^k$",
+    "(?i)^[^k]$",
+    "(?i)^[is]$",
+    "(?ai)^[a-z]+$",
+    "(?i)^[\\wK]$",
+    "^(?i:a)b$",
+    "(?i)^a(?-i:b)$",
+    "(?i)^\u0130$",
+    "(?i)^\u00e9$",
 ]
 # Patterns with a construct that RE2 lacks, matched with `re`.
 FALLBACK_PATTERNS = [
     r"(a)\1",
     "a(?=b)",
-    "(?i)abc",
+    "(?i)(a)\\1",
     r"\bfoo",
     "^a{1001}$",
     "$\n",
@@ -1050,13 +1146,24 @@ PATTERN_TEXTS = [
     "a" * 30,
     "x\n",
     "\n",
+    "Ab",
+    "aB",
+    "k",
+    "K",
+    "i",
+    "I",
+    "\u212a",
+    "\u0130",
+    "\u0131",
+    "\u017f",
+    "\u00c9",
 ]
 
 
-def load_contract(workspace: Path, package: str) -> Any:
-    """Import the contract module of a generated service, fresh."""
+def load_validation(workspace: Path, package: str) -> Any:
+    """Import the validation module of a generated service, fresh."""
     load_app(workspace, package)
-    return sys.modules[f"{package}.contract"]
+    return sys.modules[f"{package}.validation"]
 
 
 @pytest.mark.parametrize("pattern", TRANSLATED_PATTERNS + FALLBACK_PATTERNS)
@@ -1066,10 +1173,10 @@ def test_pattern_matcher_agrees_with_re(
     caplog: pytest.LogCaptureFixture,
     pattern: str,
 ) -> None:
-    contract = load_contract(pattern_workspace, "names_nested_repeat")
+    validation = load_validation(pattern_workspace, "names_nested_repeat")
 
     with caplog.at_level(logging.WARNING):
-        matches = contract.pattern_matcher(pattern)
+        matches = validation.pattern_matcher(pattern)
     expected = [text for text in PATTERN_TEXTS if re.search(pattern, text)]
     matched = [text for text in PATTERN_TEXTS if matches(text)]
 
@@ -1102,9 +1209,9 @@ SAFE_PATTERNS = [
 def test_backtracking_heuristic(
     pattern_workspace: Path, restore_modules: None, pattern: str
 ) -> None:
-    contract = load_contract(pattern_workspace, "names_nested_repeat")
+    validation = load_validation(pattern_workspace, "names_nested_repeat")
 
-    flagged = contract.may_backtrack_catastrophically(pattern)
+    flagged = validation.may_backtrack_catastrophically(pattern)
 
     assert flagged == (pattern in RISKY_PATTERNS)
 
@@ -1112,8 +1219,8 @@ def test_backtracking_heuristic(
 def test_schemathesis_document_leaves_out_risky_pattern(
     pattern_workspace: Path, restore_modules: None
 ) -> None:
-    risky = load_contract(pattern_workspace, "names_nested_repeat")
-    safe = load_contract(pattern_workspace, "names_lookahead")
+    risky = load_validation(pattern_workspace, "names_nested_repeat")
+    safe = load_validation(pattern_workspace, "names_lookahead")
 
     risky_value = risky.schemathesis_document()["components"]["schemas"][
         "NestedRepeatInput"
@@ -1212,9 +1319,9 @@ def test_split_backtracking_patterns(tmp_path: Path) -> None:
     (query, name, valid) = send_in_subprocess(
         service,
         [
-            (f"/tags?tag={ALMOST_MATCHING}", {}),
-            ("/tags", {"x-" + ALMOST_MATCHING: "v"}),
-            ("/tags?tag=aaa", {"x-aaa": "v"}),
+            ("POST", f"/tags?tag={ALMOST_MATCHING}", {}),
+            ("POST", "/tags", {"x-" + ALMOST_MATCHING: "v"}),
+            ("POST", "/tags?tag=aaa", {"x-aaa": "v"}),
         ],
     )
     assert query[0] == 422, query
