@@ -45,6 +45,7 @@ from nanogen.errors import (
     Severity,
     display_key_path,
     input_error,
+    json_type_name,
 )
 from nanogen.load import (
     MAX_EXPANDED_VALUES,
@@ -55,7 +56,6 @@ from nanogen.load import (
     _load_yaml,
     _looks_like_json,
     _read_text,
-    _type_name,
     duplicate_key_problem,
     load_file,
 )
@@ -562,7 +562,7 @@ class _Bundler:
             self._problem(
                 source,
                 site,
-                f"$ref {ref!r} points to {_type_name(content)}, so the keys next "
+                f"$ref {ref!r} points to {json_type_name(content)}, so the keys next "
                 f"to it ({', '.join(map(str, siblings))}) are dropped",
                 "remove those keys, or point the $ref at a mapping",
                 severity="warning",
@@ -1011,7 +1011,7 @@ def _empty_or_type(value: Any) -> str:
         return "an empty mapping"
     if isinstance(value, list):
         return "an empty list"
-    return _type_name(value)
+    return json_type_name(value)
 
 
 def _missing_file_hint(lexical: Path) -> str:

@@ -243,8 +243,9 @@ def generate(
     """Generate every nanoservice of a capability list: specs, services, tests.
 
     Files marked generated are rewritten; handlers and your own tests are
-    updated only while unedited, and never overwritten once edited. A generated file edited by hand is
-    reported and left alone unless --force is given.
+    updated only while unedited, and never overwritten once edited. A
+    generated file edited by hand is reported and left alone unless --force
+    is given.
     """
     _check_config_found(config, "nanogen generate -c {file}")
     progress = _Progress(output)

@@ -31,7 +31,14 @@ from openapi_spec_validator.validation import keywords
 from openapi_spec_validator.validation.validators import SpecValidator
 
 from nanogen.decompose import COMPONENTS_PREFIX, pascal_case, path_parameters
-from nanogen.errors import InternalError, Problem, SourceMap, locate, type_name
+from nanogen.errors import (
+    JSON_TYPE_NAMES,
+    InternalError,
+    Problem,
+    SourceMap,
+    locate,
+    type_name,
+)
 from nanogen.examples import ExampleError, derive_example
 from nanogen.spec import Nanoservice
 
@@ -473,15 +480,6 @@ _MAX_BRANCH_DEPTH = 10
 # The maximum number of values that a message lists.
 _MAX_LISTED = 10
 
-_JSON_TYPE_NAMES = {
-    "object": "a mapping",
-    "array": "a list",
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "a boolean",
-    "null": "null",
-}
 
 KeyPath = tuple[Hashable, ...]
 
@@ -733,7 +731,7 @@ def _cause_text(error: Any, value: Any) -> str:
 
 def _type_text(value: Any, expected: Any) -> str:
     names = [expected] if isinstance(expected, str) else list(expected or ())
-    wanted = " or ".join(_JSON_TYPE_NAMES.get(str(name), str(name)) for name in names)
+    wanted = " or ".join(JSON_TYPE_NAMES.get(str(name), str(name)) for name in names)
     if value is _MISSING:
         return f"the value is not {wanted}"
     return f"{_subject(value)} is {type_name(value)}, not {wanted}"
@@ -1032,7 +1030,7 @@ _BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 # Plain scalars that a YAML 1.2 core schema loader reads as a number, boolean
 # or null. PyYAML resolves by YAML 1.1, which reads `1e3` and `0o17` as
 # strings and so would write them without quotes.
-_YAML_12_NON_STRING = re.compile(
+YAML_12_NON_STRING = re.compile(
     r"""(?x)
     null|Null|NULL|~
     |true|True|TRUE|false|False|FALSE
@@ -1043,19 +1041,19 @@ _YAML_12_NON_STRING = re.compile(
 )
 
 
-class _DocumentDumper(_BaseDumper):  # type: ignore[misc]
+class DocumentDumper(_BaseDumper):  # type: ignore[misc]
     """A safe dumper that writes every value in full, never as an alias."""
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
 
     def represent_text(self, data: str) -> yaml.ScalarNode:
-        if _YAML_12_NON_STRING.fullmatch(data):
+        if YAML_12_NON_STRING.fullmatch(data):
             return self.represent_scalar("tag:yaml.org,2002:str", data, style="'")
         return self.represent_str(data)
 
 
-_DocumentDumper.add_representer(str, _DocumentDumper.represent_text)
+DocumentDumper.add_representer(str, DocumentDumper.represent_text)
 
 
 def dump_document(doc: dict[str, Any], *, header: str = HEADER_COMMENT) -> str:
@@ -1067,7 +1065,7 @@ def dump_document(doc: dict[str, Any], *, header: str = HEADER_COMMENT) -> str:
     """
     text = yaml.dump(
         doc,
-        Dumper=_DocumentDumper,
+        Dumper=DocumentDumper,
         sort_keys=False,
         allow_unicode=True,
         width=4096,

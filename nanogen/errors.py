@@ -81,17 +81,41 @@ def type_name(value: Any) -> str:
     The names are `null`, `a mapping`, `a list`, `a string`, `a boolean` and
     `a number`. A value of any other type is called a number too.
     """
+    name = json_type_name(value)
+    if name in ("null", "a mapping", "a list", "a string", "a boolean"):
+        return name
+    return "a number"
+
+
+# The JSON Schema type names as messages write them, with their articles.
+JSON_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "null": "null",
+}
+
+
+def json_type_name(value: Any) -> str:
+    """Name the JSON type of a value with its article: `an integer`, `a mapping`."""
     if value is None:
         return "null"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
     if isinstance(value, bool):
         return "a boolean"
-    return "a number"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__}"
 
 
 @dataclass(frozen=True)

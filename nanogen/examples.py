@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import islice
-from pathlib import Path
 from math import ceil, floor
+from pathlib import Path
 from typing import Any, Literal, TypeGuard
 from urllib.parse import unquote
 

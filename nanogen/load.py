@@ -67,6 +67,7 @@ from nanogen.errors import (
     Problem,
     display_key_path,
     input_error,
+    json_type_name,
 )
 
 try:
@@ -954,7 +955,7 @@ def _check_top_level(loaded: Loaded, *, require_mapping: bool) -> None:
     if not require_mapping:
         return
     raise input_error(
-        f"the top level is {_type_name(loaded.data)}, not a mapping",
+        f"the top level is {json_type_name(loaded.data)}, not a mapping",
         "write keys and values at the top level, such as 'nanogen: 1'",
         file=loaded.file,
         line=loaded.line_of(()) or 1,
@@ -1152,7 +1153,7 @@ _SYNTAX_MESSAGES: list[tuple[re.Pattern[str], str, str]] = [
     (
         re.compile(r"unknown escape character"),
         "'{found}' is not an escape that a double-quoted string knows",
-        "write a backslash as \\\\ inside double quotes, as in \"^\\\\d+$\", or use "
+        'write a backslash as \\\\ inside double quotes, as in "^\\\\d+$", or use '
         "single quotes, inside which a backslash is plain: '^\\d+$'",
     ),
     (
@@ -1681,23 +1682,6 @@ def _token_at(text: str, index: int) -> str:
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-
-def _type_name(value: Any) -> str:
-    """Name a value's type with its article: `a list`, `a string`, `null`."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return f"a {type(value).__name__}"
 
 
 def duplicate_key_problem(duplicate: DuplicateKey, loaded: Loaded) -> Problem:

@@ -113,7 +113,7 @@ def validate(config: Path, *, strict: bool = False) -> list[Problem]:
             },
         )
         key_paths = _capability_key_paths(loaded.data)
-        for key_path, nanoservice in zip(key_paths, nanoservices):
+        for key_path, nanoservice in zip(key_paths, nanoservices, strict=True):
             if (
                 not nanoservice.document_file
                 or not nanoservice.code
@@ -394,7 +394,7 @@ def _check_openapi_version(document: Loaded, reference: str) -> None:
                 hint,
                 file=document.file,
                 line=document.line_of(key_path) if key_path else None,
-                key_path=format_key_path(key_path) if key_path else None,
+                key_path=format_key_path(key_path),
             )
         ]
     )

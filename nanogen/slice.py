@@ -33,6 +33,7 @@ from urllib.parse import quote, unquote
 
 import yaml
 
+from nanogen.emit import YAML_12_NON_STRING, DocumentDumper
 from nanogen.errors import (
     InputError,
     Problem,
@@ -148,41 +149,22 @@ class SliceResult:
 
 # --- YAML text --------------------------------------------------------------
 
-_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
-# Plain scalars that a YAML 1.2 core schema loader (`nanogen.load`) reads as
-# a number, boolean or null. PyYAML resolves by YAML 1.1, which reads `1e3`
-# and `0o17` as strings and so would write them without quotes.
-_YAML_12_NON_STRING = re.compile(
-    r"""(?x)
-    null|Null|NULL|~
-    |true|True|TRUE|false|False|FALSE
-    |[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+
-    |[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
-    |[-+]?\.(inf|Inf|INF)|\.nan|\.NaN|\.NAN
-    """
-)
-
-
-class _Dumper(_BaseDumper):  # type: ignore[misc]
-    """A safe dumper that writes every value in full, never as an alias.
+class _Dumper(DocumentDumper):
+    """The dumper of `nanogen.emit`, writing text with line breaks as a block.
 
     Pieces dumped one by one are joined into one YAML text, and PyYAML
-    rejects an anchor name that occurs twice in one text.
+    rejects an anchor name that occurs twice in one text, so no value is
+    ever written as an alias.
     """
 
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
     def represent_text(self, data: str) -> yaml.ScalarNode:
-        if _YAML_12_NON_STRING.fullmatch(data):
-            return self.represent_scalar("tag:yaml.org,2002:str", data, style="'")
-        if "\n" in data:
+        if "\n" in data and not YAML_12_NON_STRING.fullmatch(data):
             # A literal block reads best and costs the fewest bytes. The
             # emitter falls back to a quoted style where a block cannot hold
             # the text exactly (trailing spaces, control characters).
             return self.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-        return self.represent_str(data)
+        return super().represent_text(data)
 
 
 _Dumper.add_representer(str, _Dumper.represent_text)

@@ -36,7 +36,13 @@ from nanogen.decompose import (
     pascal_case,
     path_parameters,
 )
-from nanogen.errors import InputError, Problem, Severity
+from nanogen.errors import (
+    JSON_TYPE_NAMES,
+    InputError,
+    Problem,
+    Severity,
+    json_type_name,
+)
 from nanogen.examples import (
     ConvertedComponents,
     Direction,
@@ -123,15 +129,7 @@ _REQUIRED_HINTS = {
     "effect": "add 'effect:' with one of read, create, update, delete",
 }
 
-_TYPE_NAMES = {
-    "object": "a mapping",
-    "array": "a list",
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "a boolean",
-    "null": "null",
-}
+_TYPE_NAMES = JSON_TYPE_NAMES
 
 _TYPE_HINTS = {
     "object": "write 'key: value' pairs on the lines below it, indented",
@@ -311,7 +309,7 @@ def _check_values(report: _Report, value: Any, path: KeyPath) -> None:
                 )
                 report.error(
                     (*path, key),
-                    f"the key {written} is {_describe_type(key)}, not a string, but "
+                    f"the key {written} is {json_type_name(key)}, not a string, but "
                     "JSON and OpenAPI documents have string keys only",
                     f"quote the key, such as '\"{written}\":'",
                 )
@@ -599,7 +597,7 @@ def _check_is_string(report: _Report, path: KeyPath, name: Any, what: str) -> bo
         return True
     report.error(
         path,
-        f"{what} {name!r} is {_describe_type(name)}, not a string",
+        f"{what} {name!r} is {json_type_name(name)}, not a string",
         "quote it, or use letters instead",
     )
     return False
@@ -2368,29 +2366,11 @@ def _describe(value: Any) -> str:
     if value is None:
         return "nothing (null)"
     if isinstance(value, dict | list):
-        return _describe_type(value)
+        return json_type_name(value)
     text = repr(value)
     if len(text) > 40:
         text = text[:37] + "..."
-    return f"{_describe_type(value)} {text}"
-
-
-def _describe_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"a {type(value).__name__}"
+    return f"{json_type_name(value)} {text}"
 
 
 def _single_line(text: str) -> str:
