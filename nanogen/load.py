@@ -1535,10 +1535,18 @@ def _diagnose_flow_colon(
             "two entries",
         )
 
-    closed_here = any(
-        isinstance(token, (yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken))
-        for token in scan.after
-    )
+    # Whether a bracket after this point closes the one that is open here,
+    # rather than one that opens after it.
+    depth = 0
+    closed_here = False
+    for token in scan.after:
+        if isinstance(token, (yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
+            depth += 1
+        elif isinstance(token, (yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+            depth -= 1
+            if depth < 0:
+                closed_here = True
+                break
     if not closed_here:
         return None  # The brackets are not closed: the table's message.
     # The value before the ':' runs on from an earlier line, and the

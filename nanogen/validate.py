@@ -387,7 +387,7 @@ def _report_schema_error(report: _Report, error: ValidationError) -> None:
         report.error(
             path,
             f"unknown format version {value!r}",
-            f"this nanogen reads version {FORMAT_VERSION}",
+            f"set 'nanogen: {FORMAT_VERSION}', the version this nanogen reads",
         )
     elif keyword == "enum":
         _report_enum_error(report, path, value, error.validator_value)
@@ -508,7 +508,13 @@ def _check_schema_name(
     what = "shared schema name"
     if not _check_is_string(report, path, name, what):
         return
-    if _check_path_characters(report, path, name, what):
+    if _check_path_characters(
+        report,
+        path,
+        name,
+        what,
+        suggestion=_identifier_suggestion(name, capitalize=True),
+    ):
         return
 
     if not SCHEMA_NAME_PATTERN.match(name):
@@ -604,9 +610,12 @@ def _check_is_string(report: _Report, path: KeyPath, name: Any, what: str) -> bo
 
 
 def _check_path_characters(
-    report: _Report, path: KeyPath, name: str, what: str
+    report: _Report, path: KeyPath, name: str, what: str, *, suggestion: str = ""
 ) -> bool:
-    """Report a name that would make a file path leave its folder."""
+    """Report a name that would make a file path leave its folder.
+
+    The fix suggests `suggestion`, else a kebab-case form of the name.
+    """
     for part in ("..", "/", "\\"):
         if part in name:
             kind = "'..'" if part == ".." else f"the path separator {part!r}"
@@ -614,7 +623,7 @@ def _check_path_characters(
                 path,
                 f"{what} {name!r} contains {kind}, so files generated from it "
                 "would be written outside their folder",
-                f"use a name such as {_kebab_suggestion(name)!r}",
+                f"use a name such as {suggestion or _kebab_suggestion(name)!r}",
             )
             return True
     return False

@@ -569,6 +569,11 @@ SYNTAX_ERRORS = {
         "2: invalid YAML at column 3: an entry inside '{...}' is not separated from "
         "the one before it by ','; add ',' at the end of line 1",
     ),
+    "unclosed mapping before a nested one": (
+        "a: {b: 1\n  c: {d: 2}\n",
+        "2: invalid YAML at column 4: a '{' mapping is not closed; close the "
+        "mapping opened on line 1 with '}'",
+    ),
     "unclosed mapping before the next key": (
         "a: {b: 1\nc: 2\n",
         "2: invalid YAML at column 2: a '{' mapping is not closed; close the mapping "
