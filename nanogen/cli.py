@@ -347,7 +347,21 @@ def _or_list(paths: list[Path]) -> str:
     return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
-def _conflict_message(count: int) -> str:
+def _conflict_message(count: int, *, split_inputs: int = 0) -> str:
+    """Say what to do about files edited by hand; `split_inputs` of them are inputs.
+
+    An input that `split` writes (the capability list or a document under
+    `specs/`) is the user's to edit, and the services of this run follow
+    the new split until `generate` reads the edited one again.
+    """
+    if split_inputs:
+        return (
+            f"{count} file(s) were edited by hand and were left as they are, "
+            f"{split_inputs} of them the capability list or OpenAPI documents; "
+            "run `nanogen generate` in the workspace to bring the services in "
+            "line with your documents, or rerun with --force to take the new "
+            "split (a copy of each is kept)."
+        )
     return (
         f"{count} generated file(s) were edited by hand and were left as they "
         "are; move your changes into the handler, or rerun with --force to "
@@ -573,7 +587,12 @@ def split(
         output.info(result.sizes.as_text())
 
     if result.plan.conflicts and not force:
-        raise NanogenError(_conflict_message(len(result.plan.conflicts)))
+        conflicts = result.plan.conflicts
+        inputs = sum(
+            action.path == pipeline.DEFAULT_CONFIG or action.path.startswith("specs/")
+            for action in conflicts
+        )
+        raise NanogenError(_conflict_message(len(conflicts), split_inputs=inputs))
     if strict and result.warnings:
         raise NanogenError(
             f"{len(result.warnings)} warning(s) and --strict was given; see above."

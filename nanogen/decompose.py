@@ -372,9 +372,12 @@ def single_operation(document: Mapping[str, Any]) -> tuple[str, str, dict[str, A
 
     Raises `ValueError` when the document holds no operation or several.
     """
+    paths = document.get("paths") or {}
+    if not isinstance(paths, dict):
+        raise ValueError("'paths' is not a mapping")
     operations = [
         (path, method, item[method])
-        for path, item in (document.get("paths") or {}).items()
+        for path, item in paths.items()
         if isinstance(item, dict)
         for method in HTTP_METHODS
         if isinstance(item.get(method), dict)
@@ -385,6 +388,13 @@ def single_operation(document: Mapping[str, Any]) -> tuple[str, str, dict[str, A
             "and a nanoservice's document holds exactly one"
         )
     return operations[0]
+
+
+def _document_schemas(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the document's component schemas, or none where they are not a mapping."""
+    components = document.get("components")
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    return dict(schemas) if isinstance(schemas, dict) else {}
 
 
 def x_nanogen_block(operation: Mapping[str, Any]) -> dict[str, Any]:
@@ -440,7 +450,7 @@ def nanoservice_for_document(
         effect=effect,
         idempotent=idempotent,
         security=security_kind(document, operation),
-        schemas=dict((document.get("components") or {}).get("schemas") or {}),
+        schemas=_document_schemas(document),
         source=source or str(x_nanogen.get("source") or ""),
         document_file=document_file,
         code=code,

@@ -102,7 +102,7 @@ def validate(config: Path, *, strict: bool = False) -> list[Problem]:
     """
     loaded, warnings = _load_checked(config, strict=strict)
     referenced = _load_referenced_documents(loaded)
-    problems = list(referenced.problems)
+    problems: list[Problem] = []
     if any(code for *_, code in _document_references(loaded.data)):
         nanoservices = decompose_capabilities(
             loaded.data,
@@ -114,11 +114,7 @@ def validate(config: Path, *, strict: bool = False) -> list[Problem]:
         )
         key_paths = _capability_key_paths(loaded.data)
         for key_path, nanoservice in zip(key_paths, nanoservices, strict=True):
-            if (
-                not nanoservice.document_file
-                or not nanoservice.code
-                or nanoservice.document_file in referenced.invalid
-            ):
+            if not nanoservice.document_file or not nanoservice.code:
                 continue
             document, _ = referenced.documents[nanoservice.document_file]
             context = build_context(nanoservice, document)
@@ -192,13 +188,11 @@ def generate(
     )
     files: list[RenderedFile] = support_files()
     files.extend(_source_files(root, config))
-    problems = list(referenced.problems)
+    problems: list[Problem] = []
     key_paths = _capability_key_paths(loaded.data)
     for index, nanoservice in enumerate(nanoservices):
         if on_nanoservice is not None:
             on_nanoservice(index, len(nanoservices))
-        if nanoservice.document_file in referenced.invalid:
-            continue
         try:
             if nanoservice.document_file:
                 document, text = documents[nanoservice.document_file]
@@ -208,7 +202,9 @@ def generate(
                         document,
                         text,
                         generator=generator if nanoservice.code else None,
-                        document_owner="input",
+                        document_owner=_document_owner(
+                            config, root, nanoservice.document_file
+                        ),
                     )
                 )
             else:
@@ -236,6 +232,17 @@ def _render_nanoservice(
         dump_document(document),
         generator=generator if nanoservice.code else None,
     )
+
+
+def _document_owner(config: Path, root: Path, reference: str) -> Owner:
+    """Return how a run treats a referenced document in the workspace at `root`.
+
+    The document is an input that the run never writes where it lies at its
+    path in that workspace. Otherwise (`-o` names another folder) the run
+    writes a copy there, as generated output.
+    """
+    source = (config.parent / reference).resolve()
+    return "input" if source == (root / reference).resolve() else "generated"
 
 
 def _capability_key_paths(data: dict[str, Any]) -> list[tuple[str | int, ...]]:
@@ -290,16 +297,12 @@ def _render_document(
 class _ReferencedDocuments:
     """The OpenAPI documents that capabilities name with `openapi`.
 
-    `documents` holds each document and its text by the reference as
-    written. `problems` are validation errors that do not stop the other
-    nanoservices from rendering, so a run reports them all together;
-    `invalid` names the documents they are in.
+    `documents` contains each document and its text by the reference as
+    written; `warnings` are the problems of documents without code.
     """
 
     documents: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    invalid: set[str] = field(default_factory=set)
 
 
 def _load_referenced_documents(loaded: Loaded) -> _ReferencedDocuments:
@@ -312,8 +315,8 @@ def _load_referenced_documents(loaded: Loaded) -> _ReferencedDocuments:
     it is written as it is, with warnings.
 
     Raises:
-        InputError: a document does not load, or does not hold exactly one
-            operation.
+        InputError: a document does not load, does not hold exactly one
+            operation, or (with code) is invalid.
     """
     # The OpenAPI stages load here, so that a list without `openapi` does
     # not pay for them.
@@ -322,6 +325,7 @@ def _load_referenced_documents(loaded: Loaded) -> _ReferencedDocuments:
     base = Path(loaded.file).parent
     found = _ReferencedDocuments()
     unreadable: list[Problem] = []
+    invalid: list[Problem] = []
     references = _document_references(loaded.data)
     with_code = {reference for _, _, reference, code in references if code}
     for service, index, reference, _ in references:
@@ -358,12 +362,11 @@ def _load_referenced_documents(loaded: Loaded) -> _ReferencedDocuments:
             )
             if reference not in with_code:
                 found.warnings.extend(replace(p, severity="warning") for p in problems)
-            elif problems:
-                found.problems.extend(problems)
-                found.invalid.add(reference)
+            else:
+                invalid.extend(problems)
         found.documents[reference] = (document_loaded.data, text)
-    if unreadable:
-        raise InputError([*unreadable, *found.problems])
+    if unreadable or invalid:
+        raise InputError([*unreadable, *invalid])
     return found
 
 

@@ -750,7 +750,15 @@ def _check_openapi_reference(
         return  # the schema check reported it
     base = Path(report.loaded.file).resolve().parent
     target = (base / reference).resolve()
-    if Path(reference).is_absolute() or not target.is_relative_to(base):
+    if ".." in PurePosixPath(reference.replace("\\", "/")).parts:
+        report.error(
+            (*path, "openapi"),
+            f"OpenAPI document {reference!r} contains '..', which a workspace "
+            "path may not",
+            "give the path from this file's folder without '..', such as "
+            "'specs/payments/calculate-tax.openapi.yaml'",
+        )
+    elif Path(reference).is_absolute() or not target.is_relative_to(base):
         report.error(
             (*path, "openapi"),
             f"OpenAPI document {reference!r} is outside the folder of this file",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import Result
@@ -128,7 +129,12 @@ def test_generate_rejects_document_without_examples_until_code_false(
     workspace = tmp_path / "ws"
     config = workspace / "nanogen.yaml"
     text = config.read_text("utf-8")
-    config.write_text(text.replace("  code: false\n", "  code: true\n"), "utf-8")
+    marked = "post-impossible.openapi.yaml\n      code: false\n"
+    assert marked in text
+    config.write_text(
+        text.replace(marked, "post-impossible.openapi.yaml\n      code: true\n"),
+        "utf-8",
+    )
 
     refused = runner("generate", cwd=workspace)
 
@@ -145,7 +151,7 @@ def test_generate_rejects_document_without_examples_until_code_false(
         "request body has no valid example; fix the operation in "
         "'specs/mixed/post-impossible.openapi.yaml', or set `code: false`"
     ), refused.stderr
-    assert "get-no-responses" in refused.stderr  # invalid, so an error now
+    assert "get-no-responses" not in refused.stderr  # still `code: false`
     assert not (workspace / "services" / "mixed_post_impossible").exists()
 
     config.write_text(text, "utf-8")
@@ -284,10 +290,11 @@ def test_validate_checks_referenced_documents(runner: Run, tmp_path: Path) -> No
 
     result = runner("validate", cwd=workspace)
 
+    # The invalid document is reported first: its examples cannot be read.
     assert result.exit_code == 1
-    assert "mixed-post-impossible: the generated tests cannot pass" in result.stderr
     assert "get-no-responses.openapi.yaml:" in result.stderr
     assert "the required key 'responses' is missing" in result.stderr
+    assert "internal error" not in result.stderr
 
 
 def test_validate_rejects_swagger_document(runner: Run, tmp_path: Path) -> None:
@@ -367,3 +374,56 @@ def test_nanogen_test_without_any_code_says_so(runner: Run, tmp_path: Path) -> N
         "nanogen: no generated test suites to run: every capability of the last "
         "`nanogen generate` has `code: false`\n"
     )
+
+
+BROKEN_DOCUMENTS = {
+    "schemas-not-a-mapping": (
+        "openapi: 3.0.3\ninfo: {title: x, version: '1'}\n"
+        "paths: {/a: {get: {responses: {'200': {description: ok}}}}}\n"
+        "components: {schemas: [1, 2]}\n"
+    ),
+    "paths-not-a-mapping": (
+        "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: [1, 2]\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_DOCUMENTS))
+@pytest.mark.parametrize("code", ["", "        code: false\n"])
+def test_broken_referenced_document_gets_message(
+    runner: Run, tmp_path: Path, case: str, code: str
+) -> None:
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "x.yaml").write_text(BROKEN_DOCUMENTS[case], "utf-8")
+    (tmp_path / "nanogen.yaml").write_text(
+        "nanogen: 1\nproject: p\nservices:\n  a:\n    capabilities:\n"
+        "      - name: c\n        openapi: specs/x.yaml\n" + code,
+        "utf-8",
+    )
+
+    for command in ("validate", "generate"):
+        result = runner(command, cwd=tmp_path)
+        assert "internal error" not in result.stderr, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert "specs/x.yaml" in result.stderr, (command, result.stderr)
+
+
+def test_validate_rejects_dot_dot_in_document_path(runner: Run, tmp_path: Path) -> None:
+    assert split_monolith(runner, tmp_path).exit_code == 0
+    workspace = tmp_path / "ws"
+    config = workspace / "nanogen.yaml"
+    config.write_text(
+        config.read_text("utf-8").replace(
+            "openapi: specs/mixed/get-fine.openapi.yaml",
+            "openapi: specs/../specs/mixed/get-fine.openapi.yaml",
+        ),
+        "utf-8",
+    )
+
+    for command in ("validate", "generate"):
+        result = runner(command, cwd=workspace)
+        assert result.exit_code == 1, command
+        assert (
+            "services.mixed.capabilities[0].openapi: OpenAPI document "
+            "'specs/../specs/mixed/get-fine.openapi.yaml' contains '..'"
+        ) in result.stderr, (command, result.stderr)

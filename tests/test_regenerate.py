@@ -169,6 +169,9 @@ def test_split_again_keeps_documents_edited_before_generate(tmp_path):
     assert again.returncode == 1
     assert "specs/a/get-a.openapi.yaml: edited by hand" in again.stderr
     assert "nanogen.yaml: edited by hand" in again.stderr
+    assert "2 of them the capability list or OpenAPI documents; run `nanogen " in (
+        again.stderr
+    )
     assert document.read_text("utf-8") == edited
     assert config.read_text("utf-8") == listed
 
@@ -184,3 +187,19 @@ def test_unedited_split_document_goes_with_its_capability(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "remove    specs/a/get-a.openapi.yaml" in result.stderr
     assert not (workspace / "specs" / "a" / "get-a.openapi.yaml").exists()
+
+
+def test_generate_into_other_folder_copies_documents(tmp_path):
+    (tmp_path / "api.yaml").write_text(SMALL_API, "utf-8")
+    assert nanogen(tmp_path, "split", "api.yaml", "-o", "ws").returncode == 0
+
+    result = nanogen(tmp_path, "generate", "-c", "ws/nanogen.yaml", "-o", "copy")
+
+    assert result.returncode == 0, result.stderr
+    copied = tmp_path / "copy" / "specs" / "a" / "get-a.openapi.yaml"
+    original = tmp_path / "ws" / "specs" / "a" / "get-a.openapi.yaml"
+    assert copied.read_text("utf-8") == original.read_text("utf-8")
+    checked = nanogen(
+        tmp_path, "generate", "-c", "ws/nanogen.yaml", "-o", "copy", "--check"
+    )
+    assert checked.returncode == 0, checked.stderr
