@@ -725,8 +725,8 @@ def _invalid_split_documents(operations: list[SlicedOperation]) -> dict[str, str
     return invalid
 
 
-# What rendering may raise on a split document that inherits a defect of an
-# invalid input. On a valid input, each of these is a bug in nanogen.
+# The exceptions that rendering may raise on a split document that inherits
+# a defect of an invalid input. On a valid input, each is a bug in nanogen.
 _DEFECT_FAILURES = (
     AssertionError,
     AttributeError,
