@@ -69,9 +69,7 @@ def split_monolith(runner: Run, tmp_path: Path, *options: str) -> Result:
     )
 
 
-def test_split_writes_only_documents_for_operations_without_passing_tests(
-    runner: Run, tmp_path: Path
-) -> None:
+def test_split_marks_untestable_operations(runner: Run, tmp_path: Path) -> None:
     result = split_monolith(runner, tmp_path)
 
     assert result.exit_code == 0, result.stderr
@@ -113,11 +111,11 @@ def test_split_specs_only_leaves_missing_examples_to_generate(
     assert IMPOSSIBLE_NOTE not in result.stderr
     assert not (workspace / "services").exists()
 
-    refused = runner("generate", cwd=workspace)
-    assert refused.exit_code == 1
+    rejected = runner("generate", cwd=workspace)
+    assert rejected.exit_code == 1
     assert (
         "mixed-post-impossible: the generated tests cannot pass, because the "
-        "request body has no valid example" in refused.stderr
+        "request body has no valid example" in rejected.stderr
     )
     assert not (workspace / "services").exists()
 
@@ -136,10 +134,10 @@ def test_generate_rejects_document_without_examples_until_code_false(
         "utf-8",
     )
 
-    refused = runner("generate", cwd=workspace)
+    rejected = runner("generate", cwd=workspace)
 
-    assert refused.exit_code == 1
-    lines = [line for line in refused.stderr.splitlines() if "post-impossible" in line]
+    assert rejected.exit_code == 1
+    lines = [line for line in rejected.stderr.splitlines() if "post-impossible" in line]
     line = next(
         number
         for number, line in enumerate(text.splitlines(), start=1)
@@ -150,17 +148,15 @@ def test_generate_rejects_document_without_examples_until_code_false(
         "mixed-post-impossible: the generated tests cannot pass, because the "
         "request body has no valid example; fix the operation in "
         "'specs/mixed/post-impossible.openapi.yaml', or set `code: false`"
-    ), refused.stderr
-    assert "get-no-responses" not in refused.stderr  # still `code: false`
+    ), rejected.stderr
+    assert "get-no-responses" not in rejected.stderr  # still `code: false`
     assert not (workspace / "services" / "mixed_post_impossible").exists()
 
     config.write_text(text, "utf-8")
     assert runner("generate", cwd=workspace).exit_code == 0
 
 
-def test_fixed_document_gets_its_service_when_code_false_goes(
-    runner: Run, tmp_path: Path
-) -> None:
+def test_fixed_document_gets_its_service(runner: Run, tmp_path: Path) -> None:
     assert split_monolith(runner, tmp_path).exit_code == 0
     workspace = tmp_path / "ws"
     document = workspace / "specs" / "mixed" / "post-impossible.openapi.yaml"
@@ -221,9 +217,9 @@ def test_capability_list_with_code_false_writes_document_only(
 
     with_code = CONTRACT_ONLY.replace("        code: false\n", "")
     (tmp_path / "nanogen.yaml").write_text(with_code, "utf-8")
-    refused = runner("validate", "nanogen.yaml", cwd=tmp_path)
-    assert refused.exit_code == 1
-    assert "services.ledger.capabilities[0].input.amount" in refused.stderr
+    rejected = runner("validate", "nanogen.yaml", cwd=tmp_path)
+    assert rejected.exit_code == 1
+    assert "services.ledger.capabilities[0].input.amount" in rejected.stderr
 
 
 def test_code_false_removes_the_service_generated_before(
@@ -355,8 +351,8 @@ def test_nanogen_test_without_any_code_says_so(runner: Run, tmp_path: Path) -> N
     config = tmp_path / "nanogen.yaml"
     config.write_text(CONTRACT_ONLY, "utf-8")
     assert runner("generate", cwd=tmp_path).exit_code == 0
-    kept = tmp_path / "services" / "ledger_get_balance" / "tests"
-    handler_test = kept / "test_ledger_get_balance_handler.py"
+    tests_folder = tmp_path / "services" / "ledger_get_balance" / "tests"
+    handler_test = tests_folder / "test_ledger_get_balance_handler.py"
     handler_test.write_text(handler_test.read_text("utf-8") + "# mine\n", "utf-8")
     config.write_text(
         CONTRACT_ONLY.replace(

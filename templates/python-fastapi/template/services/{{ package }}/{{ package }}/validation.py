@@ -397,7 +397,7 @@ class _Untranslatable(Exception):
 
 @lru_cache(maxsize=None)
 def pattern_matcher(pattern: str) -> Callable[[str], bool]:
-    """Return a function that tells whether `re.search(pattern, text)` finds a match.
+    """Return a function that returns whether `re.search(pattern, text)` finds a match.
 
     `re` backtracks, so on a pattern such as `^(a+)+$` it takes time
     exponential in the length of a text that almost matches ('aaa...ab').
@@ -619,7 +619,7 @@ def _re2_anchor(at: Any, flags: int, tail: bool) -> str:
             return r"(?:\n?\z)"
         raise _Untranslatable("a `$` that more of the pattern follows")
     if at in (_parser.AT_BOUNDARY, _parser.AT_NON_BOUNDARY) and flags & re.ASCII:
-        # RE2's `\b` knows only ASCII word characters, as `re.ASCII` does.
+        # RE2's `\b` matches at ASCII word characters only, as `re.ASCII` does.
         return r"\b" if at == _parser.AT_BOUNDARY else r"\B"
     raise _Untranslatable(f"the anchor {at} in Unicode text")
 
@@ -628,8 +628,12 @@ def _re2_repeat(body: str, low: int, high: int) -> str:
     unbounded = high == _parser.MAXREPEAT
     if low > _RE2_MAX_REPEAT or (not unbounded and high > _RE2_MAX_REPEAT):
         raise _Untranslatable(f"a count above {_RE2_MAX_REPEAT}")
+    if unbounded and low == 0:
+        return body + "*"
+    if unbounded and low == 1:
+        return body + "+"
     if unbounded:
-        return body + ("*" if low == 0 else "+" if low == 1 else "{" + str(low) + ",}")
+        return body + "{" + str(low) + ",}"
     if (low, high) == (0, 1):
         return body + "?"
     counts = str(low) if low == high else str(low) + "," + str(high)
