@@ -416,11 +416,33 @@ def document_problems(
                 key_path=origin.key_path,
             )
         )
+    problems = _without_repeats(problems)
     # openapi-spec-validator stops on a structure that its schema check has
     # usually reported already; the note is only news when nothing else is.
     if stopped is not None and not problems:
         problems.append(Problem(f"invalid OpenAPI: {stopped}", hint, file=file))
     return problems
+
+
+def _without_repeats(problems: list[Problem]) -> list[Problem]:
+    """Drop a problem that another one reports at a longer key path.
+
+    openapi-spec-validator checks each schema twice: with the document's
+    schema, at the schema's path in the document, and with the meta-schema,
+    at a path relative to the schema. Both errors read the same.
+    """
+    kept = []
+    for problem in problems:
+        repeated = any(
+            other is not problem
+            and other.message == problem.message
+            and other.key_path != problem.key_path
+            and other.key_path.endswith(f".{problem.key_path}")
+            for other in problems
+        )
+        if not repeated:
+            kept.append(problem)
+    return kept
 
 
 # The exceptions that openapi-spec-validator 0.9 raises, where it would

@@ -856,3 +856,28 @@ def test_golden_documents(spec: Path, tmp_path: Path, update_golden: bool) -> No
         + "\n".join(report)
         + "\nRerun with --update-golden if the change is intended."
     )
+
+
+def test_schema_error_reported_once(tmp_path: Path) -> None:
+    # openapi-spec-validator finds an empty enum twice: with the document's
+    # schema and with the meta-schema, at a path relative to the schema.
+    text = (
+        "openapi: 3.0.3\n"
+        "info: {title: x, version: '1'}\n"
+        "paths:\n"
+        "  /a:\n"
+        "    get:\n"
+        "      responses:\n"
+        "        '200':\n"
+        "          description: ok\n"
+        "          content:\n"
+        "            application/json:\n"
+        "              schema: {type: string, enum: []}\n"
+    )
+
+    problems = problems_of(tmp_path, text)
+
+    assert [(problem.line, problem.key_path) for problem in problems] == [
+        (11, 'paths["/a"].get.responses.200.content["application/json"].schema.enum')
+    ]
+    assert problems[0].message == "invalid OpenAPI: [] should be non-empty"
