@@ -36,7 +36,7 @@ from nanogen.errors import (
     InternalError,
     Problem,
     SourceMap,
-    locate,
+    located_problem,
     type_name,
 )
 from nanogen.examples import ExampleError, derive_example
@@ -406,14 +406,13 @@ def document_problems(
         location, text = describe_validation_error(
             error, doc, document_location(doc, getattr(error, "path", ()))
         )
-        origin = locate(location, file=file, source_map=source_map)
         problems.append(
-            Problem(
+            located_problem(
+                location,
                 f"invalid OpenAPI: {text}",
                 hint,
-                file=origin.file,
-                line=origin.line,
-                key_path=origin.key_path,
+                file=file,
+                source_map=source_map,
             )
         )
     problems = _without_repeats(problems)
@@ -431,7 +430,7 @@ def _without_repeats(problems: list[Problem]) -> list[Problem]:
     schema, at the schema's path in the document, and with the meta-schema,
     at a path relative to the schema. Both errors read the same.
     """
-    kept = []
+    unique = []
     for problem in problems:
         repeated = any(
             other is not problem
@@ -441,8 +440,8 @@ def _without_repeats(problems: list[Problem]) -> list[Problem]:
             for other in problems
         )
         if not repeated:
-            kept.append(problem)
-    return kept
+            unique.append(problem)
+    return unique
 
 
 # The exceptions that openapi-spec-validator 0.9 raises, where it would

@@ -177,6 +177,27 @@ def locate(
     return source_map.origin(key_path)
 
 
+def located_problem(
+    key_path: Sequence[Hashable],
+    message: str,
+    hint: str,
+    *,
+    file: str,
+    source_map: SourceMap | None,
+    severity: Severity = "error",
+) -> Problem:
+    """Return a problem of the value at `key_path`, with the place `locate` finds."""
+    origin = locate(key_path, file=file, source_map=source_map)
+    return Problem(
+        message,
+        hint,
+        file=origin.file,
+        line=origin.line,
+        key_path=origin.key_path,
+        severity=severity,
+    )
+
+
 class NanogenError(Exception):
     """Base class of the errors that end a run with a message, not a traceback."""
 

@@ -47,6 +47,7 @@ from nanogen.errors import (
     display_key_path,
     input_error,
     locate,
+    located_problem,
 )
 from nanogen.schema_keywords import EXCLUSIVE_BOUNDS, LENIENT_SUBSCHEMAS
 
@@ -456,13 +457,16 @@ def validator_recursion_error(
             f"{display_key_path(location)} refers to {display_key_path(target)}"
             for location, target in zip(loop, [*loop[1:], loop[0]], strict=True)
         )
-        origin = locate(loop[0], file=file, source_map=source_map)
-        return input_error(
-            f"the $refs lead in a cycle that reaches no schema ({steps_text})",
-            "point one of the $refs at a schema",
-            file=origin.file,
-            line=origin.line,
-            key_path=origin.key_path,
+        return InputError(
+            [
+                located_problem(
+                    loop[0],
+                    f"the $refs lead in a cycle that reaches no schema ({steps_text})",
+                    "point one of the $refs at a schema",
+                    file=file,
+                    source_map=source_map,
+                )
+            ]
         )
     found = _validator_cycle(document)
     if found is None:
@@ -511,9 +515,8 @@ def validator_recursion_error(
             f"{keywords_used} ({steps_text}), so checking a value against it never ends"
         )
         hint = "remove the $ref that closes the cycle"
-    origin = locate(schema, file=file, source_map=source_map)
-    return input_error(
-        message, hint, file=origin.file, line=origin.line, key_path=origin.key_path
+    return InputError(
+        [located_problem(schema, message, hint, file=file, source_map=source_map)]
     )
 
 
@@ -654,13 +657,12 @@ def _unmended(
         location, text = describe_validation_error(
             defect.error, document, defect.location or ()
         )
-        origin = locate(location, file=file, source_map=source_map)
-        problem = Problem(
+        problem = located_problem(
+            location,
             f"invalid OpenAPI: {text}",
             _UNMENDED_HINT,
-            file=origin.file,
-            line=origin.line,
-            key_path=origin.key_path,
+            file=file,
+            source_map=source_map,
         )
         # The check of the whole document and the check of each schema can
         # find the same defect.
@@ -734,14 +736,13 @@ class _Repair:
         return self.editor.document
 
     def _warn(self, location: KeyPath, message: str, hint: str) -> None:
-        origin = locate(location, file=self.file, source_map=self.source_map)
         self.warnings.append(
-            Problem(
+            located_problem(
+                location,
                 message,
                 hint,
-                file=origin.file,
-                line=origin.line,
-                key_path=origin.key_path,
+                file=self.file,
+                source_map=self.source_map,
                 severity="warning",
             )
         )

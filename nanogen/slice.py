@@ -41,7 +41,7 @@ from nanogen.errors import (
     SourceMap,
     display_key_path,
     input_error,
-    locate,
+    located_problem,
 )
 from nanogen.schema_keywords import (
     LIST,
@@ -1370,14 +1370,13 @@ class _Problems:
     def add(
         self, path: KeyPath, message: str, hint: str, severity: Severity = "error"
     ) -> None:
-        origin = locate(path, file=self.file, source_map=self.source_map)
         self.items.append(
-            Problem(
+            located_problem(
+                path,
                 message,
                 hint,
-                file=origin.file,
-                line=origin.line,
-                key_path=origin.key_path,
+                file=self.file,
+                source_map=self.source_map,
                 severity=severity,
             )
         )
@@ -1425,13 +1424,16 @@ def slice_document(
         raise ValueError(f"max_depth must be 0 or more, not {max_depth}")
     version = document.get("openapi") if isinstance(document, dict) else None
     if not isinstance(version, str) or not version.startswith(("3.0", "3.1")):
-        origin = locate(("openapi",), file=file, source_map=source_map)
-        raise input_error(
-            f"the document is not OpenAPI 3.0 or 3.1 (openapi: {version!r})",
-            "convert a Swagger 2.0 document first",
-            file=origin.file,
-            line=origin.line,
-            key_path=origin.key_path,
+        raise InputError(
+            [
+                located_problem(
+                    ("openapi",),
+                    f"the document is not OpenAPI 3.0 or 3.1 (openapi: {version!r})",
+                    "convert a Swagger 2.0 document first",
+                    file=file,
+                    source_map=source_map,
+                )
+            ]
         )
 
     slicer = _Slicer(document, file, group_by, max_depth, source_map)
