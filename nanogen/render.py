@@ -1508,8 +1508,8 @@ def _example_request(
 class UntestableOperation(Exception):
     """An operation for which no generated test could pass.
 
-    A required part has no valid example, so no request passes the
-    service's checks or the handler has nothing valid to return; or a
+    Either a required part has no valid example, so no request passes the
+    service's checks or the handler has nothing valid to return. Or a
     parameter has a name that HTTP cannot carry. `reasons` contains the
     clauses of `untestable_reasons`.
     """
